@@ -1,0 +1,54 @@
+"""One registry of settings: where the store lives and tunable defaults.
+
+Each setting has a name, an environment variable, a default and a help text;
+the CLI, the docs (docs/settings.md) and the tests read this one table, as
+datasette does with its settings registry.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting("db", "MODELATLAS_DB", "", "Path of the DuckDB store (default: user data dir)."),
+        Setting("batch_size", "MODELATLAS_BATCH_SIZE", "65536", "Rows per Arrow batch at ingest."),
+        Setting("hf_endpoint", "HF_ENDPOINT", "https://huggingface.co", "Hugging Face Hub API."),
+        Setting("hf_token", "HF_TOKEN", "", "Token sent to the Hub when set."),
+        Setting(
+            "modelscope_endpoint",
+            "MODELSCOPE_ENDPOINT",
+            "https://www.modelscope.cn",
+            "ModelScope API.",
+        ),
+        Setting("orgs_file", "MODELATLAS_ORGS", "", "User file overriding the org catalog."),
+    )
+}
+
+
+def get(name: str) -> str:
+    """Value of a setting: its environment variable if set, else the default."""
+    s = SETTINGS[name]
+    return os.environ.get(s.env) or s.default
+
+
+def default_db_path() -> Path:
+    """``MODELATLAS_DB`` if set, else ``<user data dir>/modelatlas.duckdb``."""
+    env = get("db")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("modelatlas")) / "modelatlas.duckdb"

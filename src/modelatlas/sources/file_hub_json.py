@@ -1,0 +1,73 @@
+"""Hub ModelInfo records as JSON lines (or one JSON array), as ``/api/models`` returns them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from modelatlas.sources import hubfields
+from modelatlas.sources.records import Batch, ReadPlan, Rejected, batch_from_rows
+from modelatlas.sources.registry import FileFormat, register
+from modelatlas.sources.textio import open_text
+
+
+def _sniff(path: Path, head: bytes) -> bool:
+    s = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return s[:1] in (b"{", b"[") and (b'"id"' in head or b'"modelId"' in head)
+
+
+def _records(path: Path) -> Iterator[tuple[str, Any, str | None]]:
+    """(location, parsed record or raw text, error) for each record in the file."""
+    with open_text(path) as fh:
+        first = fh.read(1)
+        while first and first.isspace():
+            first = fh.read(1)
+        fh.seek(0)
+        if first == "[":
+            try:
+                data = json.load(fh)
+            except json.JSONDecodeError as exc:
+                yield "array", fh_text(path), f"invalid JSON array: {exc.msg} at char {exc.pos}"
+                return
+            for i, rec in enumerate(data if isinstance(data, list) else [data], 1):
+                yield f"item {i}", rec, None
+            return
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield f"line {n}", json.loads(line), None
+            except json.JSONDecodeError as exc:
+                yield f"line {n}", line.rstrip("\n"), f"invalid JSON: {exc.msg}"
+
+
+def fh_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")[:100_000]
+
+
+def _read(plan: ReadPlan) -> Iterator[Batch]:
+    rows: list[dict[str, Any]] = []
+    rejected: list[Rejected] = []
+    for loc, rec, err in _records(Path(plan.path)):
+        if err is None:
+            try:
+                row = hubfields.canonical(rec)
+                row["snapshot"] = plan.snapshot
+                row["location"] = loc
+                rows.append(row)
+            except ValueError as exc:
+                err = str(exc)
+        if err is not None:
+            raw = rec if isinstance(rec, str) else json.dumps(rec, default=str)
+            rejected.append(Rejected(loc, raw, err))
+        if len(rows) >= plan.batch_size:
+            yield Batch(batch_from_rows(rows), rejected)
+            rows, rejected = [], []
+    yield Batch(batch_from_rows(rows), rejected)
+
+
+FORMAT = register(
+    FileFormat("hub-json", "Hub ModelInfo records, JSON lines or a JSON array", _sniff, _read, 30)
+)

@@ -1,0 +1,68 @@
+"""Tag-list CSVs of new Hub models (created_at, model, author, downloads, likes, tags).
+
+Tags are joined by ``"; "``; the source cuts the column at a fixed length and
+marks the cut with an ellipsis. The cut tag is kept raw in ``truncated_tags``
+so it is never parsed into a bogus licence or lineage edge.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from modelatlas.sources import csvrows
+from modelatlas.sources.hubfields import as_int
+from modelatlas.sources.records import Batch, ReadPlan, Rejected, batch_from_rows
+from modelatlas.sources.registry import FileFormat, register
+
+COLUMNS = {"created_at", "model", "author", "downloads", "likes", "tags"}
+ELLIPSES = ("…", "...")
+
+
+def _sniff(path: Path, head: bytes) -> bool:
+    return COLUMNS <= set(csvrows.header(head))
+
+
+def split_tags(text: str) -> tuple[list[str], list[str]]:
+    """(tags, truncated) from a '; '-joined tag string whose end may be cut."""
+    text = text.strip()
+    if not text:
+        return [], []
+    tags = [t.strip() for t in text.split(";") if t.strip()]
+    truncated: list[str] = []
+    if tags and text.endswith(ELLIPSES):
+        truncated.append(tags[-1])
+    return tags, truncated
+
+
+def _read(plan: ReadPlan) -> Iterator[Batch]:
+    out: list[dict[str, Any]] = []
+    rejected: list[Rejected] = []
+    for loc, row, raw, err in csvrows.rows(Path(plan.path)):
+        if row is not None:
+            try:
+                tags, cut = split_tags(row.get("tags", ""))
+                out.append({
+                    "id": row["model"].strip(),
+                    "author": row.get("author") or None,
+                    "created_at": row.get("created_at") or None,
+                    "downloads_30d": as_int(row.get("downloads") or None, "downloads"),
+                    "likes": as_int(row.get("likes") or None, "likes"),
+                    "tags": tags,
+                    "truncated_tags": cut,
+                    "snapshot": plan.snapshot,
+                    "location": loc,
+                })
+            except ValueError as exc:
+                raw, err = json.dumps(row), str(exc)
+        if err is not None:
+            rejected.append(Rejected(loc, raw, err))
+        if len(out) >= plan.batch_size:
+            yield Batch(batch_from_rows(out), rejected)
+            out, rejected = [], []
+    yield Batch(batch_from_rows(out), rejected)
+
+
+FORMAT = register(FileFormat("tags-csv", "tag-list CSV of new models", _sniff, _read, 20))

@@ -1,0 +1,136 @@
+"""Open the DuckDB store and bring its schema up to date.
+
+Migrations are the ``NNNN_name.sql`` files beside this module, applied in order,
+each in its own transaction, and recorded in ``schema_migrations``. A store
+written by a newer modelatlas (a version we do not know) is refused rather than
+guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from modelatlas import settings
+from modelatlas.errors import StoreError
+
+_MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """All shipped migrations as (version, name, sql), in version order."""
+    found = []
+    for entry in resources.files("modelatlas.store").joinpath("migrations").iterdir():
+        m = _MIGRATION_RE.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if len(versions) != len(set(versions)):
+        raise StoreError(f"duplicate migration versions: {versions}")
+    return found
+
+
+@dataclass
+class Store:
+    """An open store: a DuckDB connection with the schema migrated."""
+
+    path: Path | None
+    con: duckdb.DuckDBPyConnection
+    read_only: bool = False
+    _closed: bool = field(default=False, repr=False)
+
+    def sql(self, query: str, params: list[Any] | dict[str, Any] | None = None) -> Any:
+        """Run a parameterised query and return the DuckDB relation/result."""
+        return self.con.execute(query, params or [])
+
+    def rows(self, query: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a query and return its rows as dicts."""
+        cur = self.con.execute(query, params or [])
+        cols = [d[0] for d in cur.description or []]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def scalar(self, query: str, params: list[Any] | None = None) -> Any:
+        row = self.con.execute(query, params or []).fetchone()
+        return None if row is None else row[0]
+
+    def schema_version(self) -> int:
+        return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))
+
+    def close(self) -> None:
+        if not self._closed:
+            self.con.close()
+            self._closed = True
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    current = int(row[0]) if row else 0
+    known = migrations()
+    newest = known[-1][0] if known else 0
+    if current > newest:
+        raise StoreError(
+            f"store schema version {current} is newer than this modelatlas knows ({newest});"
+            " upgrade modelatlas"
+        )
+    for version, name, sql in known:
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name]
+            )
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise StoreError(
+                f"migration {version:04d}_{name} failed: {str(exc).splitlines()[0]}"
+            ) from exc
+
+
+def open_store(
+    path: str | Path | None = None, *, read_only: bool = False, create: bool = True
+) -> Store:
+    """Open (and migrate) the store at ``path``, ``MODELATLAS_DB`` or the user data dir.
+
+    ``path=":memory:"`` gives a throwaway in-memory store (tests, demos).
+    With ``create=False`` a missing file is an error instead of a new empty store.
+    """
+    if path is None:
+        path = settings.default_db_path()
+    if str(path) == ":memory:":
+        con = duckdb.connect(":memory:")
+        con.execute("SET TimeZone = 'UTC'")
+        _migrate(con)
+        return Store(None, con)
+    p = Path(path).expanduser()
+    if not p.exists():
+        if read_only or not create:
+            raise StoreError(f"no store at {p}: ingest something first (see `modelatlas --help`)")
+        p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(p), read_only=read_only)
+    except duckdb.Error as exc:
+        msg = str(exc).splitlines()[0]
+        raise StoreError(f"cannot open store {p}: {msg}") from exc
+    con.execute("SET TimeZone = 'UTC'")
+    if not read_only:
+        _migrate(con)
+    return Store(p, con, read_only=read_only)

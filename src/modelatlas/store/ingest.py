@@ -1,0 +1,323 @@
+"""Commit source batches to the store: one transaction per input, set-based.
+
+Flow for one input (a file, or one page range of a live crawl):
+
+1. stream canonical Arrow batches into a temporary staging table;
+2. validate in SQL; rejected rows go to ``quarantine`` with their raw content;
+3. keep one row per (snapshot, id): the last one read;
+4. upsert ``models`` (metadata from the newest snapshot wins), upsert
+   ``observations`` (idempotent on (source, snapshot, id)), replace the lineage
+   ``edges`` of every model whose metadata was refreshed, record ``snapshots``;
+5. commit. Any failure rolls the whole input back: a snapshot is visible whole
+   or not at all, and re-ingesting the same input changes no count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from modelatlas.errors import ModelAtlasError, StoreError
+from modelatlas.sources.records import RECORD_SCHEMA, Batch, Rejected
+from modelatlas.store import tagsql
+from modelatlas.store.db import Store
+
+STAGING = "_staging"
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest did; printed by the CLI and returned by the library."""
+
+    run_id: str
+    inputs: list[str] = field(default_factory=list)
+    records: int = 0
+    models: int = 0
+    observations: int = 0
+    edges: int = 0
+    quarantined: int = 0
+    snapshots: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "inputs": self.inputs,
+            "records": self.records,
+            "models": self.models,
+            "observations": self.observations,
+            "edges": self.edges,
+            "quarantined": self.quarantined,
+            "snapshots": sorted(set(self.snapshots)),
+            "failed": self.failed,
+        }
+
+
+def new_run(store: Store, command: str, args: str) -> str:
+    run_id = uuid.uuid4().hex[:12]
+    store.sql(
+        "INSERT INTO ingest_runs (run_id, command, args, started_at, status)"
+        " VALUES (?, ?, ?, now(), 'running')",
+        [run_id, command, args],
+    )
+    return run_id
+
+
+def finish_run(store: Store, summary: IngestSummary, status: str, message: str = "") -> None:
+    store.sql(
+        "UPDATE ingest_runs SET finished_at = now(), status = ?, records = ?, quarantined = ?,"
+        " message = ? WHERE run_id = ?",
+        [status, summary.records, summary.quarantined, message, summary.run_id],
+    )
+
+
+def quarantine(store: Store, run_id: str, source: str, items: Iterable[Rejected]) -> int:
+    rows = [(run_id, source, r.location, r.record, r.reason) for r in items]
+    if rows:
+        store.con.executemany(
+            'INSERT INTO quarantine (run_id, source, location, record, reason, "at")'
+            " VALUES (?, ?, ?, ?, ?, now())",
+            rows,
+        )
+    return len(rows)
+
+
+_VALIDATE = f"""
+SELECT _row, location, to_json(s) AS record,
+  CASE
+    WHEN id IS NULL OR trim(id) = '' THEN 'missing model id'
+    WHEN regexp_matches(id, '\\s') THEN 'model id contains white space'
+    WHEN length(id) > 256 THEN 'model id longer than 256 characters'
+    WHEN length(id) - length(replace(id, '/', '')) > 1 THEN 'model id has more than one /'
+    WHEN starts_with(id, '/') OR ends_with(id, '/') THEN 'model id has an empty part'
+    WHEN created_at IS NOT NULL AND TRY_CAST(created_at AS TIMESTAMPTZ) IS NULL
+      THEN 'unparseable created_at: ' || created_at
+    WHEN last_modified IS NOT NULL AND TRY_CAST(last_modified AS TIMESTAMPTZ) IS NULL
+      THEN 'unparseable last_modified: ' || last_modified
+    WHEN downloads_30d < 0 OR downloads_all_time < 0 OR likes < 0 THEN 'negative count'
+    WHEN snapshot IS NULL THEN 'no snapshot date'
+  END AS reason
+FROM {STAGING} s
+"""
+
+
+def _stage(con: duckdb.DuckDBPyConnection, batches: Iterable[Batch], store: Store,
+           run_id: str, source_label: str, summary: IngestSummary) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    cols = ", ".join(
+        f'"{f.name}" {_duck_type(f.type)}' for f in RECORD_SCHEMA
+    )
+    con.execute(f"CREATE TEMP TABLE {STAGING} ({cols}, _row BIGINT)")
+    offset = 0
+    for batch in batches:
+        summary.quarantined += quarantine(store, run_id, source_label, batch.rejected)
+        rb = batch.records
+        summary.records += rb.num_rows + len(batch.rejected)
+        if rb.num_rows == 0:
+            continue
+        tbl = pa.Table.from_batches([rb])
+        con.register("_incoming", tbl)
+        con.execute(
+            f"INSERT INTO {STAGING} SELECT *, {offset} + row_number() OVER () FROM _incoming"
+        )
+        con.unregister("_incoming")
+        offset += rb.num_rows
+
+
+def _duck_type(t: pa.DataType) -> str:
+    if pa.types.is_list(t):
+        return "VARCHAR[]"
+    if pa.types.is_int64(t):
+        return "BIGINT"
+    if pa.types.is_date32(t):
+        return "DATE"
+    return "VARCHAR"
+
+
+def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
+           run_id: str, summary: IngestSummary) -> None:
+    # One row per (snapshot, id): the last read wins.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _final AS SELECT * FROM {STAGING}"
+        " QUALIFY row_number() OVER (PARTITION BY snapshot, id ORDER BY _row DESC) = 1"
+    )
+    # Newest row per id drives the model metadata.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _meta AS
+        SELECT f.*,
+          coalesce(nullif(trim(author), ''),
+                   CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 1) END) AS org_,
+          CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 2) ELSE id END AS name_,
+          coalesce({tagsql.prefixed('license')}[1], card_license) AS license_raw_
+        FROM _final f
+        QUALIFY row_number() OVER (PARTITION BY id ORDER BY snapshot DESC, _row DESC) = 1
+    """)
+    # Models whose stored metadata is older than (or as old as) this input's.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _refresh AS
+        SELECT m.id FROM _meta m LEFT JOIN models x ON x.id = m.id
+        WHERE x.id IS NULL OR m.snapshot >= x.meta_snapshot
+    """)
+    con.execute(f"""
+        INSERT INTO models AS x
+        SELECT id, org_, name_, '{hub}', TRY_CAST(created_at AS TIMESTAMPTZ),
+               TRY_CAST(last_modified AS TIMESTAMPTZ),
+               CAST(TRY_CAST(created_at AS TIMESTAMPTZ) AS DATE),
+               pipeline_tag, library, license_raw_, card_license_name, card_license_link,
+               gated, params_total, params_active, coalesce(tags, []),
+               {tagsql.prefixed('arxiv')}, {tagsql.prefixed('dataset')}, {tagsql.formats()},
+               {tagsql.prefixed('region')}, coalesce(truncated_tags, []),
+               snapshot, snapshot, snapshot
+        FROM _meta
+        ON CONFLICT (id) DO UPDATE SET
+            org = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                       THEN excluded.org ELSE x.org END,
+            name = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                        THEN excluded.name ELSE x.name END,
+            created_at = coalesce(x.created_at, excluded.created_at),
+            release_date = coalesce(x.release_date, excluded.release_date),
+            last_modified = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                 THEN coalesce(excluded.last_modified, x.last_modified) ELSE x.last_modified END,
+            pipeline_tag = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                 THEN coalesce(excluded.pipeline_tag, x.pipeline_tag) ELSE x.pipeline_tag END,
+            library = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                 THEN coalesce(excluded.library, x.library) ELSE x.library END,
+            license_raw = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                 THEN coalesce(excluded.license_raw, x.license_raw) ELSE x.license_raw END,
+            license_name = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                 THEN coalesce(excluded.license_name, x.license_name) ELSE x.license_name END,
+            license_link = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                 THEN coalesce(excluded.license_link, x.license_link) ELSE x.license_link END,
+            gated = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                 THEN coalesce(excluded.gated, x.gated) ELSE x.gated END,
+            params_total = coalesce(excluded.params_total, x.params_total),
+            params_active = coalesce(excluded.params_active, x.params_active),
+            tags = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot AND len(excluded.tags) > 0
+                        THEN excluded.tags ELSE x.tags END,
+            arxiv = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot AND len(excluded.tags) > 0
+                         THEN excluded.arxiv ELSE x.arxiv END,
+            datasets = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                            AND len(excluded.tags) > 0 THEN excluded.datasets ELSE x.datasets END,
+            formats = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                           AND len(excluded.tags) > 0 THEN excluded.formats ELSE x.formats END,
+            regions = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                           AND len(excluded.tags) > 0 THEN excluded.regions ELSE x.regions END,
+            truncated_tags = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
+                 AND len(excluded.tags) > 0 THEN excluded.truncated_tags ELSE x.truncated_tags END,
+            first_seen = least(x.first_seen, excluded.first_seen),
+            last_seen = greatest(x.last_seen, excluded.last_seen),
+            meta_snapshot = greatest(x.meta_snapshot, excluded.meta_snapshot)
+    """)
+    summary.models += int(_one(con, "SELECT count(*) FROM _meta"))
+    con.execute(f"""
+        INSERT INTO observations AS o
+        SELECT '{hub}', snapshot, id, downloads_30d, downloads_all_time, likes, FALSE FROM _final
+        ON CONFLICT (source, snapshot, model_id) DO UPDATE SET
+            downloads_30d = excluded.downloads_30d,
+            downloads_all_time = excluded.downloads_all_time,
+            likes = excluded.likes, carried_over = FALSE
+    """)
+    summary.observations += int(_one(con, "SELECT count(*) FROM _final"))
+    # Lineage: replace the edges of refreshed models that carry tag or card info.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _new_edges AS
+        {tagsql.edges_query("(SELECT m.* FROM _meta m JOIN _refresh r USING (id))")}
+    """)
+    con.execute("""
+        DELETE FROM edges WHERE child IN (
+            SELECT m.id FROM _meta m JOIN _refresh r USING (id)
+            WHERE len(coalesce(m.tags, [])) > 0 OR m.card_base_models IS NOT NULL)
+    """)
+    con.execute(
+        "INSERT INTO edges SELECT child, parent, relation, origin FROM _new_edges"
+    )
+    summary.edges += int(_one(con, "SELECT count(*) FROM _new_edges"))
+    snaps = con.execute("SELECT DISTINCT snapshot FROM _final ORDER BY 1").fetchall()
+    for (snap,) in snaps:
+        con.execute(
+            """
+            INSERT INTO snapshots AS s VALUES (?, ?,
+                (SELECT count(*) FROM observations WHERE source = ? AND snapshot = ?),
+                now(), ?, ?)
+            ON CONFLICT (source, snapshot) DO UPDATE SET
+                models = excluded.models, committed_at = excluded.committed_at,
+                run_id = excluded.run_id, simulated = s.simulated OR excluded.simulated
+            """,
+            [hub, snap, hub, snap, run_id, simulated],
+        )
+        summary.snapshots.append(snap.isoformat())
+
+
+def _one(con: duckdb.DuckDBPyConnection, q: str) -> Any:
+    row = con.execute(q).fetchone()
+    return row[0] if row else None
+
+
+def commit_input(
+    store: Store,
+    batches: Iterable[Batch],
+    *,
+    run_id: str,
+    source_label: str,
+    hub: str = "hf",
+    simulated: bool = False,
+    summary: IngestSummary | None = None,
+) -> IngestSummary:
+    """Stage, validate and merge one input in a single transaction."""
+    summary = summary or IngestSummary(run_id)
+    con = store.con
+    part = IngestSummary(run_id)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _stage(con, batches, store, run_id, source_label, part)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _bad AS SELECT * FROM ({_VALIDATE})"
+            " WHERE reason IS NOT NULL"
+        )
+        bad = con.execute("SELECT location, record, reason FROM _bad ORDER BY _row").fetchall()
+        if bad:
+            part.quarantined += quarantine(
+                store, run_id, source_label, (Rejected(str(lc), rc, why) for lc, rc, why in bad)
+            )
+            con.execute(f"DELETE FROM {STAGING} WHERE _row IN (SELECT _row FROM _bad)")
+        _merge(con, hub, simulated, run_id, part)
+        con.execute("COMMIT")
+    except ModelAtlasError:
+        con.execute("ROLLBACK")
+        raise
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        raise StoreError(f"could not commit {source_label}: {str(exc).splitlines()[0]}") from exc
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for t in (STAGING, "_bad", "_final", "_meta", "_refresh", "_new_edges"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+    summary.inputs.append(source_label)
+    summary.records += part.records
+    summary.models += part.models
+    summary.observations += part.observations
+    summary.edges += part.edges
+    summary.quarantined += part.quarantined
+    summary.snapshots.extend(part.snapshots)
+    return summary
+
+
+def json_record(obj: Any) -> str:
+    """Serialise a raw record for quarantine, whatever it is."""
+    try:
+        return json.dumps(obj, default=str, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(obj)
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
