@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from modelatlas import settings
+from modelatlas import derive, settings
 from modelatlas.errors import InputError, ModelAtlasError
 from modelatlas.sources import registry
 from modelatlas.sources.file_hub_parquet import simulated as parquet_simulated
@@ -94,4 +94,6 @@ def ingest_files(
             raise
     finish_run(store, summary, "failed" if summary.failed else "ok",
                "; ".join(summary.failed)[:2000])
+    if summary.snapshots:
+        derive.refresh(store)
     return summary

@@ -166,7 +166,10 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
         WHERE x.id IS NULL OR m.snapshot >= x.meta_snapshot
     """)
     con.execute(f"""
-        INSERT INTO models AS x
+        INSERT INTO models AS x (id, org, name, source, created_at, last_modified,
+            release_date, pipeline_tag, library, license_raw, license_name, license_link,
+            gated, params_total, params_active, tags, arxiv, datasets, formats, regions,
+            truncated_tags, first_seen, last_seen, meta_snapshot)
         SELECT id, org_, name_, '{hub}', TRY_CAST(created_at AS TIMESTAMPTZ),
                TRY_CAST(last_modified AS TIMESTAMPTZ),
                CAST(TRY_CAST(created_at AS TIMESTAMPTZ) AS DATE),
@@ -217,7 +220,8 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
     """)
     summary.models += int(_one(con, "SELECT count(*) FROM _meta"))
     con.execute(f"""
-        INSERT INTO observations AS o
+        INSERT INTO observations AS o (source, snapshot, model_id, downloads_30d,
+            downloads_all_time, likes, carried_over)
         SELECT '{hub}', snapshot, id, downloads_30d, downloads_all_time, likes, FALSE FROM _final
         ON CONFLICT (source, snapshot, model_id) DO UPDATE SET
             downloads_30d = excluded.downloads_30d,
@@ -236,14 +240,16 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
             WHERE len(coalesce(m.tags, [])) > 0 OR m.card_base_models IS NOT NULL)
     """)
     con.execute(
-        "INSERT INTO edges SELECT child, parent, relation, origin FROM _new_edges"
+        "INSERT INTO edges (child, parent, relation, origin)"
+        " SELECT child, parent, relation, origin FROM _new_edges"
     )
     summary.edges += int(_one(con, "SELECT count(*) FROM _new_edges"))
     snaps = con.execute("SELECT DISTINCT snapshot FROM _final ORDER BY 1").fetchall()
     for (snap,) in snaps:
         con.execute(
             """
-            INSERT INTO snapshots AS s VALUES (?, ?,
+            INSERT INTO snapshots AS s (source, snapshot, models, committed_at, run_id,
+                simulated) VALUES (?, ?,
                 (SELECT count(*) FROM observations WHERE source = ? AND snapshot = ?),
                 now(), ?, ?)
             ON CONFLICT (source, snapshot) DO UPDATE SET

@@ -1,0 +1,40 @@
+"""Shared fixtures: stores, the real data folder (skipped cleanly when absent), the CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from modelatlas.store import Store, open_store
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path:
+    env = os.environ.get("MODELATLAS_SHARED_DATA")
+    return Path(env) if env else REPO.parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data``; tests using it skip when it is not there."""
+    d = shared_data_dir()
+    if not d.is_dir():
+        pytest.skip(f"real data not available at {d}")
+    return d
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A fresh on-disk store, closed after the test."""
+    st = open_store(tmp_path / "atlas.duckdb")
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "atlas.duckdb"
