@@ -10,11 +10,13 @@ once at the end of a run, not per file.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
+from modelatlas import settings
 from modelatlas.store.db import Store
 
 
@@ -37,6 +39,19 @@ def steps() -> list[Step]:
     return sorted(found, key=lambda s: (s.order, s.name))
 
 
+def _user_files() -> str:
+    """Paths and mtimes of user override files, so editing one re-derives."""
+    out = []
+    for name in ("orgs_file",):
+        p = settings.get(name)
+        if p:
+            try:
+                out.append(f"{p}@{os.stat(p).st_mtime_ns}")
+            except OSError:
+                out.append(f"{p}@missing")
+    return ";".join(out)
+
+
 def fingerprint(store: Store) -> str:
     """Changes whenever ingested data or user overrides change."""
     row = store.con.execute(
@@ -44,7 +59,7 @@ def fingerprint(store: Store) -> str:
         " (SELECT count(*) FROM edges), (SELECT count(*) FROM observations),"
         " (SELECT max(committed_at) FROM snapshots), (SELECT count(*) FROM snapshots)"
     ).fetchone()
-    return "|".join(str(v) for v in (row or ()))
+    return "|".join(str(v) for v in (row or ())) + "|" + _user_files()
 
 
 def refresh(store: Store, *, force: bool = False, extra: str = "") -> list[str]:

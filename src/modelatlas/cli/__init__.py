@@ -9,6 +9,7 @@ stderr and exit 1 (2 for usage errors); only bugs keep a traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -34,8 +35,13 @@ def _root(
     db: str | None = typer.Option(
         None, "--db", help="DuckDB store path (else $MODELATLAS_DB, else the user data dir)."
     ),
+    orgs: str | None = typer.Option(
+        None, "--orgs", help="YAML/CSV file extending or overriding the org catalog."
+    ),
 ) -> None:
     state.db = db
+    if orgs:
+        os.environ["MODELATLAS_ORGS"] = orgs
 
 
 def _load_commands() -> None:
