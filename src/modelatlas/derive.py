@@ -72,8 +72,6 @@ def refresh(store: Store, *, force: bool = False, extra: str = "") -> list[str]:
         if not force and done == fp:
             continue
         step.run(store)
-        store.sql(
-            "INSERT OR REPLACE INTO derived_state VALUES (?, now(), ?)", [key, fp]
-        )
+        store.exec("INSERT OR REPLACE INTO derived_state VALUES (?, now(), ?)", [key, fp])
         ran.append(step.name)
     return ran

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from modelatlas import derive, settings
 from modelatlas.errors import InputError, ModelAtlasError
+from modelatlas.licenses.history import mark_scope
 from modelatlas.sources import registry
 from modelatlas.sources.file_hub_parquet import simulated as parquet_simulated
 from modelatlas.sources.file_hub_parquet import snapshot_of as parquet_snapshot
@@ -82,8 +83,12 @@ def ingest_files(
                 snap = parquet_snapshot(path) or snap
             snap = snap or date_in_name(path) or dt.datetime.now(dt.UTC).date()
             plan = ReadPlan(str(path), snap, batch_size)
+            before = len(summary.snapshots)
             commit_input(store, form.read(plan), run_id=run_id, source_label=str(path),
                          simulated=simulated, summary=summary)
+            # Only complete listings (Hub dumps) may later imply a model was removed.
+            mark_scope(store.con, "hf", summary.snapshots[before:], form.name,
+                       full=True if simulated else None)
         except InputError as exc:
             summary.failed.append(f"{path}: {exc}")
             summary.quarantined += quarantine(

@@ -15,7 +15,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from modelatlas.sources.parquetio import is_parquet, iter_batches, open_parquet
-from modelatlas.sources.records import RECORD_SCHEMA, Batch, ReadPlan, Rejected, conform
+from modelatlas.sources.records import (
+    RECORD_SCHEMA,
+    Batch,
+    ReadPlan,
+    Rejected,
+    conform,
+    timestamps,
+)
 from modelatlas.sources.registry import FileFormat, register
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -58,8 +65,6 @@ def _sniff(path: Path, head: bytes) -> bool:
 
 
 def _as_text(col: pa.ChunkedArray | pa.Array) -> pa.Array:
-    if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
-        return pc.cast(col, pa.string())
     if pa.types.is_boolean(col.type):
         return pc.if_else(col, "true", "false")
     return pc.cast(col, pa.string())
@@ -80,7 +85,9 @@ def map_batch(batch: pa.RecordBatch, plan: ReadPlan) -> pa.RecordBatch:
     for canon, src in cols.items():
         col = batch.column(src)
         target = RECORD_SCHEMA.field(canon).type
-        if pa.types.is_string(target):
+        if pa.types.is_timestamp(target):
+            arrays[canon] = timestamps(col)
+        elif pa.types.is_string(target):
             arrays[canon] = _as_text(col)
         elif pa.types.is_list(target):
             arrays[canon] = pc.cast(col, target) if pa.types.is_list(col.type) else pa.nulls(

@@ -14,7 +14,13 @@ from typing import Any
 
 from modelatlas.sources import csvrows
 from modelatlas.sources.hubfields import as_int
-from modelatlas.sources.records import Batch, ReadPlan, Rejected, batch_from_rows
+from modelatlas.sources.records import (
+    Batch,
+    ReadPlan,
+    Rejected,
+    batch_from_rows,
+    parse_timestamp,
+)
 from modelatlas.sources.registry import FileFormat, register
 
 COLUMNS = {"created_at", "model", "author", "downloads", "likes", "tags"}
@@ -47,7 +53,7 @@ def _read(plan: ReadPlan) -> Iterator[Batch]:
                 out.append({
                     "id": row["model"].strip(),
                     "author": row.get("author") or None,
-                    "created_at": row.get("created_at") or None,
+                    "created_at": parse_timestamp(row.get("created_at"), "created_at"),
                     "downloads_30d": as_int(row.get("downloads") or None, "downloads"),
                     "likes": as_int(row.get("likes") or None, "likes"),
                     "tags": tags,

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from modelatlas.sources.parquetio import is_parquet, iter_batches, open_parquet
-from modelatlas.sources.records import Batch, ReadPlan, conform
+from modelatlas.sources.records import Batch, ReadPlan, conform, timestamps
 from modelatlas.sources.registry import FileFormat, register
 
 NAME_DATE = re.compile(r"(\d{2})-(\d{2})-(\d{4})(?=\D*$)")
@@ -74,7 +74,7 @@ def _read(plan: ReadPlan) -> Iterator[Batch]:
             cols["gated"] = pc.if_else(g, "true", "false") if pa.types.is_boolean(
                 g.type) else pc.cast(g, pa.string())
         if "lastModified" in names:
-            cols["last_modified"] = pc.cast(b.column("lastModified"), pa.string())
+            cols["last_modified"] = timestamps(b.column("lastModified"))
         if "pipeline_tag" in names:
             cols["pipeline_tag"] = b.column("pipeline_tag")
         yield Batch(conform(pa.RecordBatch.from_pydict(cols)))

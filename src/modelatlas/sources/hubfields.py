@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from modelatlas.sources.records import parse_timestamp
+
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "modelId", "model_id"),
     "author": ("author",),
@@ -127,9 +129,10 @@ def canonical(rec: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(rec, Mapping):
         raise ValueError("record is not an object")
     out: dict[str, Any] = {}
-    for key in ("id", "author", "created_at", "last_modified", "pipeline_tag", "library",
-                "gated"):
+    for key in ("id", "author", "pipeline_tag", "library", "gated"):
         out[key] = as_text(pick(rec, ALIASES[key]))
+    for key in ("created_at", "last_modified"):
+        out[key] = parse_timestamp(as_text(pick(rec, ALIASES[key])), key)
     for key in ("downloads_30d", "downloads_all_time", "likes"):
         out[key] = as_int(pick(rec, ALIASES[key]), key)
     out["tags"] = as_list(pick(rec, ALIASES["tags"]), "tags") or []

@@ -2,8 +2,8 @@
 
 Sources map their input onto ``RECORD_SCHEMA`` and stream it in batches; the
 store validates and parses tags set-based (SQL) at commit, so every source gets
-the same rules. Timestamps stay strings here: the store parses them and
-quarantines the ones it cannot read.
+the same rules. Timestamps are UTC; a source rejects a record whose timestamp it
+cannot read (``parse_timestamp``) rather than guessing.
 """
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
+
+TS = pa.timestamp("us", tz="UTC")
 
 RECORD_SCHEMA = pa.schema(
     [
         pa.field("id", pa.string()),
         pa.field("author", pa.string()),
-        pa.field("created_at", pa.string()),
-        pa.field("last_modified", pa.string()),
+        pa.field("created_at", TS),
+        pa.field("last_modified", TS),
         pa.field("pipeline_tag", pa.string()),
         pa.field("library", pa.string()),
         pa.field("gated", pa.string()),
@@ -60,15 +63,72 @@ class Batch:
     rejected: list[Rejected] = field(default_factory=list)
 
 
+def parse_timestamp(value: Any, what: str) -> dt.datetime | None:
+    """ISO 8601 text (``Z`` or offset; naive means UTC) or a datetime, as aware UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        d = value
+    elif isinstance(value, dt.date):
+        d = dt.datetime(value.year, value.month, value.day)
+    else:
+        try:
+            d = dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(f"unparseable {what}: {str(value)[:60]!r}") from None
+    return d.replace(tzinfo=dt.UTC) if d.tzinfo is None else d.astimezone(dt.UTC)
+
+
+def timestamps(col: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A column of timestamps or ISO strings as UTC timestamps, vectorised.
+
+    Strings Arrow cannot parse become null (callers that must not lose them
+    parse record by record with ``parse_timestamp`` instead).
+    """
+    if pa.types.is_timestamp(col.type):
+        if col.type.tz is None:
+            col = pc.assume_timezone(col, "UTC")
+        return pc.cast(col, TS)
+    if pa.types.is_date(col.type):
+        return pc.cast(pc.cast(col, pa.timestamp("us")), TS)
+    text = pc.cast(col, pa.string())
+    try:
+        return pc.cast(text, TS)
+    except pa.ArrowInvalid:
+        out = []
+        for v in text.to_pylist():
+            try:
+                out.append(parse_timestamp(v, "timestamp"))
+            except ValueError:
+                out.append(None)
+        return pa.array(out, TS)
+
+
 def empty_batch() -> pa.RecordBatch:
     return pa.RecordBatch.from_pylist([], schema=RECORD_SCHEMA)
 
 
+def _ts_or_none(value: Any) -> dt.datetime | None:
+    try:
+        return parse_timestamp(value, "timestamp")
+    except ValueError:
+        return None
+
+
 def batch_from_rows(rows: Sequence[dict[str, Any]]) -> pa.RecordBatch:
-    """Arrow batch from canonical dicts (missing keys become null)."""
-    return pa.RecordBatch.from_pylist(
-        [{k: r.get(k) for k in FIELDS} for r in rows], schema=RECORD_SCHEMA
-    )
+    """Arrow batch from canonical dicts (missing keys become null).
+
+    Timestamps given as text are parsed here; sources that must reject bad ones
+    parse them first with ``parse_timestamp``.
+    """
+    out = []
+    for r in rows:
+        d = {k: r.get(k) for k in FIELDS}
+        for k in ("created_at", "last_modified"):
+            if isinstance(d[k], str):
+                d[k] = _ts_or_none(d[k])
+        out.append(d)
+    return pa.RecordBatch.from_pylist(out, schema=RECORD_SCHEMA)
 
 
 def conform(table: pa.Table | pa.RecordBatch) -> pa.RecordBatch:

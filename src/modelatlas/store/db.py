@@ -49,6 +49,11 @@ class Store:
         """Run a parameterised query and return the DuckDB relation/result."""
         return self.con.execute(query, params or [])
 
+    def exec(self, query: str, params: list[Any] | None = None) -> None:
+        """Run a statement for its effect and close its result (DuckDB refuses some
+        calls, such as ``register``, while a previous result is still pending)."""
+        self.con.execute(query, params or []).fetchall()
+
     def rows(self, query: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         """Run a query and return its rows as dicts."""
         cur = self.con.execute(query, params or [])
@@ -79,17 +84,17 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
     )
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
-    current = int(row[0]) if row else 0
+    applied = {int(r[0]) for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     known = migrations()
     newest = known[-1][0] if known else 0
-    if current > newest:
+    unknown = sorted(v for v in applied if v not in {k for k, _, _ in known})
+    if unknown:
         raise StoreError(
-            f"store schema version {current} is newer than this modelatlas knows ({newest});"
-            " upgrade modelatlas"
+            f"store has schema migration {unknown[-1]} that this modelatlas does not know"
+            f" (it knows up to {newest}); upgrade modelatlas"
         )
     for version, name, sql in known:
-        if version <= current:
+        if version in applied:
             continue
         con.execute("BEGIN TRANSACTION")
         try:

@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from modelatlas.errors import ModelAtlasError, StoreError
+from modelatlas.licenses.history import capture_staged
 from modelatlas.sources.records import RECORD_SCHEMA, Batch, Rejected
 from modelatlas.store import tagsql
 from modelatlas.store.db import Store
@@ -97,10 +98,6 @@ SELECT _row, location, to_json(s) AS record,
     WHEN length(id) > 256 THEN 'model id longer than 256 characters'
     WHEN length(id) - length(replace(id, '/', '')) > 1 THEN 'model id has more than one /'
     WHEN starts_with(id, '/') OR ends_with(id, '/') THEN 'model id has an empty part'
-    WHEN created_at IS NOT NULL AND TRY_CAST(created_at AS TIMESTAMPTZ) IS NULL
-      THEN 'unparseable created_at: ' || created_at
-    WHEN last_modified IS NOT NULL AND TRY_CAST(last_modified AS TIMESTAMPTZ) IS NULL
-      THEN 'unparseable last_modified: ' || last_modified
     WHEN downloads_30d < 0 OR downloads_all_time < 0 OR likes < 0 THEN 'negative count'
     WHEN snapshot IS NULL THEN 'no snapshot date'
   END AS reason
@@ -138,6 +135,8 @@ def _duck_type(t: pa.DataType) -> str:
         return "BIGINT"
     if pa.types.is_date32(t):
         return "DATE"
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMPTZ"
     return "VARCHAR"
 
 
@@ -148,97 +147,104 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
         f"CREATE OR REPLACE TEMP TABLE _final AS SELECT * FROM {STAGING}"
         " QUALIFY row_number() OVER (PARTITION BY snapshot, id ORDER BY _row DESC) = 1"
     )
-    # Newest row per id drives the model metadata.
+    # Per-snapshot licence/gating/org history, so change events survive later ingests.
+    capture_staged(con, hub)
+    # Newest row per id drives the model metadata; parse tags once, set-based.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _meta AS
-        SELECT f.*,
+        SELECT id,
           coalesce(nullif(trim(author), ''),
-                   CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 1) END) AS org_,
-          CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 2) ELSE id END AS name_,
-          coalesce({tagsql.prefixed('license')}[1], card_license) AS license_raw_
+                   CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 1) END) AS org,
+          CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 2) ELSE id END AS name,
+          created_at, last_modified,
+          pipeline_tag, library,
+          coalesce({tagsql.prefixed('license')}[1], card_license) AS license_raw,
+          card_license_name AS license_name, card_license_link AS license_link,
+          gated, params_total, params_active, coalesce(tags, []) AS tags,
+          {tagsql.prefixed('arxiv')} AS arxiv, {tagsql.prefixed('dataset')} AS datasets,
+          {tagsql.formats()} AS formats, {tagsql.prefixed('region')} AS regions,
+          coalesce(truncated_tags, []) AS truncated_tags,
+          card_base_models, card_base_relation, snapshot
         FROM _final f
         QUALIFY row_number() OVER (PARTITION BY id ORDER BY snapshot DESC, _row DESC) = 1
     """)
-    # Models whose stored metadata is older than (or as old as) this input's.
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE _refresh AS
-        SELECT m.id FROM _meta m LEFT JOIN models x ON x.id = m.id
-        WHERE x.id IS NULL OR m.snapshot >= x.meta_snapshot
+        CREATE OR REPLACE TEMP TABLE _known AS
+        SELECT m.id, m.snapshot >= x.meta_snapshot AS newer
+        FROM _meta m JOIN models x ON x.id = m.id
     """)
+    n_known = int(_one(con, "SELECT count(*) FROM _known"))
+    # Merge with what the store knows (metadata from the newest snapshot wins), then
+    # replace: delete + insert is far cheaper in DuckDB than updating list columns.
+    newer = "(x.id IS NULL OR m.snapshot >= x.meta_snapshot)"
+    with_tags = f"({newer} AND len(m.tags) > 0)"
+
+    def fresh(col: str) -> str:
+        return f"CASE WHEN {newer} THEN coalesce(m.{col}, x.{col}) ELSE x.{col} END AS {col}"
+
+    def tagged(col: str) -> str:
+        return f"CASE WHEN {with_tags} OR x.id IS NULL THEN m.{col} ELSE x.{col} END AS {col}"
+
+    cols = ", ".join([
+        "m.id",
+        f"CASE WHEN {newer} THEN m.org ELSE x.org END AS org",
+        f"CASE WHEN {newer} THEN m.name ELSE x.name END AS name",
+        f"coalesce(x.source, '{hub}') AS source",
+        "coalesce(x.created_at, m.created_at) AS created_at",
+        fresh("last_modified"),
+        "coalesce(x.release_date, CAST(m.created_at AS DATE)) AS release_date",
+        *(fresh(c) for c in ("pipeline_tag", "library", "license_raw", "license_name",
+                             "license_link", "gated", "params_total", "params_active")),
+        *(tagged(c) for c in ("tags", "arxiv", "datasets", "formats", "regions",
+                              "truncated_tags")),
+        "least(x.first_seen, m.snapshot) AS first_seen",
+        "greatest(x.last_seen, m.snapshot) AS last_seen",
+        "greatest(x.meta_snapshot, m.snapshot) AS meta_snapshot",
+        "x.license_id AS license_id",
+    ])
     con.execute(f"""
-        INSERT INTO models AS x (id, org, name, source, created_at, last_modified,
-            release_date, pipeline_tag, library, license_raw, license_name, license_link,
-            gated, params_total, params_active, tags, arxiv, datasets, formats, regions,
-            truncated_tags, first_seen, last_seen, meta_snapshot)
-        SELECT id, org_, name_, '{hub}', TRY_CAST(created_at AS TIMESTAMPTZ),
-               TRY_CAST(last_modified AS TIMESTAMPTZ),
-               CAST(TRY_CAST(created_at AS TIMESTAMPTZ) AS DATE),
-               pipeline_tag, library, license_raw_, card_license_name, card_license_link,
-               gated, params_total, params_active, coalesce(tags, []),
-               {tagsql.prefixed('arxiv')}, {tagsql.prefixed('dataset')}, {tagsql.formats()},
-               {tagsql.prefixed('region')}, coalesce(truncated_tags, []),
-               snapshot, snapshot, snapshot
-        FROM _meta
-        ON CONFLICT (id) DO UPDATE SET
-            org = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                       THEN excluded.org ELSE x.org END,
-            name = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                        THEN excluded.name ELSE x.name END,
-            created_at = coalesce(x.created_at, excluded.created_at),
-            release_date = coalesce(x.release_date, excluded.release_date),
-            last_modified = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                 THEN coalesce(excluded.last_modified, x.last_modified) ELSE x.last_modified END,
-            pipeline_tag = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                 THEN coalesce(excluded.pipeline_tag, x.pipeline_tag) ELSE x.pipeline_tag END,
-            library = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                 THEN coalesce(excluded.library, x.library) ELSE x.library END,
-            license_raw = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                 THEN coalesce(excluded.license_raw, x.license_raw) ELSE x.license_raw END,
-            license_name = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                 THEN coalesce(excluded.license_name, x.license_name) ELSE x.license_name END,
-            license_link = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                 THEN coalesce(excluded.license_link, x.license_link) ELSE x.license_link END,
-            gated = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                 THEN coalesce(excluded.gated, x.gated) ELSE x.gated END,
-            params_total = coalesce(excluded.params_total, x.params_total),
-            params_active = coalesce(excluded.params_active, x.params_active),
-            tags = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot AND len(excluded.tags) > 0
-                        THEN excluded.tags ELSE x.tags END,
-            arxiv = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot AND len(excluded.tags) > 0
-                         THEN excluded.arxiv ELSE x.arxiv END,
-            datasets = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                            AND len(excluded.tags) > 0 THEN excluded.datasets ELSE x.datasets END,
-            formats = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                           AND len(excluded.tags) > 0 THEN excluded.formats ELSE x.formats END,
-            regions = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                           AND len(excluded.tags) > 0 THEN excluded.regions ELSE x.regions END,
-            truncated_tags = CASE WHEN excluded.meta_snapshot >= x.meta_snapshot
-                 AND len(excluded.tags) > 0 THEN excluded.truncated_tags ELSE x.truncated_tags END,
-            first_seen = least(x.first_seen, excluded.first_seen),
-            last_seen = greatest(x.last_seen, excluded.last_seen),
-            meta_snapshot = greatest(x.meta_snapshot, excluded.meta_snapshot)
+        CREATE OR REPLACE TEMP TABLE _upsert AS
+        SELECT {cols} FROM _meta m LEFT JOIN models x ON x.id = m.id
+    """)
+    if n_known:
+        con.execute("DELETE FROM models WHERE id IN (SELECT id FROM _known)")
+    con.execute("""
+        INSERT INTO models (id, org, name, source, created_at, last_modified, release_date,
+            pipeline_tag, library, license_raw, license_name, license_link, gated,
+            params_total, params_active, tags, arxiv, datasets, formats, regions,
+            truncated_tags, first_seen, last_seen, meta_snapshot, license_id)
+        SELECT id, org, name, source, created_at, last_modified, release_date,
+            pipeline_tag, library, license_raw, license_name, license_link, gated,
+            params_total, params_active, tags, arxiv, datasets, formats, regions,
+            truncated_tags, first_seen, last_seen, meta_snapshot, license_id
+        FROM _upsert
     """)
     summary.models += int(_one(con, "SELECT count(*) FROM _meta"))
+    # Observations: replace this input's (snapshot, model) rows, so re-ingest is idempotent.
+    con.execute(
+        """
+        DELETE FROM observations WHERE source = ? AND snapshot IN (SELECT DISTINCT snapshot
+            FROM _final) AND (snapshot, model_id) IN (SELECT snapshot, id FROM _final)
+        """,
+        [hub],
+    )
     con.execute(f"""
-        INSERT INTO observations AS o (source, snapshot, model_id, downloads_30d,
+        INSERT INTO observations (source, snapshot, model_id, downloads_30d,
             downloads_all_time, likes, carried_over)
-        SELECT '{hub}', snapshot, id, downloads_30d, downloads_all_time, likes, FALSE FROM _final
-        ON CONFLICT (source, snapshot, model_id) DO UPDATE SET
-            downloads_30d = excluded.downloads_30d,
-            downloads_all_time = excluded.downloads_all_time,
-            likes = excluded.likes, carried_over = FALSE
+        SELECT '{hub}', snapshot, id, downloads_30d, downloads_all_time, likes, FALSE
+        FROM _final
     """)
     summary.observations += int(_one(con, "SELECT count(*) FROM _final"))
-    # Lineage: replace the edges of refreshed models that carry tag or card info.
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _new_edges AS
-        {tagsql.edges_query("(SELECT m.* FROM _meta m JOIN _refresh r USING (id))")}
-    """)
-    con.execute("""
-        DELETE FROM edges WHERE child IN (
-            SELECT m.id FROM _meta m JOIN _refresh r USING (id)
-            WHERE len(coalesce(m.tags, [])) > 0 OR m.card_base_models IS NOT NULL)
-    """)
+    # Lineage: models whose metadata this input refreshed get their stated parents.
+    refreshed = """(SELECT m.* FROM _meta m LEFT JOIN _known k USING (id)
+                    WHERE k.id IS NULL OR k.newer)"""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _new_edges AS {tagsql.edges_query(refreshed)}")
+    if n_known:
+        con.execute("""
+            DELETE FROM edges WHERE child IN (
+                SELECT m.id FROM _meta m JOIN _known k USING (id)
+                WHERE k.newer AND (len(m.tags) > 0 OR m.card_base_models IS NOT NULL))
+        """)
     con.execute(
         "INSERT INTO edges (child, parent, relation, origin)"
         " SELECT child, parent, relation, origin FROM _new_edges"
@@ -305,7 +311,7 @@ def commit_input(
         con.execute("ROLLBACK")
         raise
     finally:
-        for t in (STAGING, "_bad", "_final", "_meta", "_refresh", "_new_edges"):
+        for t in (STAGING, "_bad", "_final", "_meta", "_known", "_upsert", "_new_edges"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     summary.inputs.append(source_label)
     summary.records += part.records

@@ -1,6 +1,7 @@
 -- Core tables: what the Hub says about models, observed snapshot by snapshot.
 CREATE TABLE models (
-    id                 VARCHAR PRIMARY KEY,
+    id                 VARCHAR NOT NULL,  -- unique, enforced by store/ingest.py (an ART index
+                                         -- over 3M ids costs more at ingest than it saves)
     org                VARCHAR,          -- Hub namespace (author); NULL for legacy un-namespaced ids
     name               VARCHAR,
     source             VARCHAR NOT NULL, -- 'hf' or 'modelscope'
@@ -44,8 +45,9 @@ CREATE TABLE observations (
     downloads_30d       BIGINT,
     downloads_all_time  BIGINT,
     likes               BIGINT,
-    carried_over        BOOLEAN NOT NULL DEFAULT FALSE,
-    PRIMARY KEY (source, snapshot, model_id)
+    carried_over        BOOLEAN NOT NULL DEFAULT FALSE
+    -- unique on (source, snapshot, model_id), enforced by store/ingest.py (delete + insert
+    -- in one transaction) rather than an index: an ART index over 60M rows costs GBs of RAM.
 );
 
 -- Lineage: one row per (child, parent); relation in finetune|adapter|quantized|merge|unknown.
@@ -53,8 +55,8 @@ CREATE TABLE edges (
     child     VARCHAR NOT NULL,
     parent    VARCHAR NOT NULL,
     relation  VARCHAR NOT NULL,
-    origin    VARCHAR NOT NULL,   -- 'tag' or 'card'
-    PRIMARY KEY (child, parent)
+    origin    VARCHAR NOT NULL    -- 'tag' or 'card'
+    -- unique on (child, parent), enforced by store/ingest.py (grouped, replaced per child)
 );
 
 CREATE SEQUENCE quarantine_seq;

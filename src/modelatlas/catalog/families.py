@@ -1,0 +1,107 @@
+"""Model families (Qwen, Llama, Gemma, ...): which family a root repository belongs to.
+
+A family is a property of a *root* (foundation) repository, decided by ordered
+rules in ``data/families.yaml``: developer namespace first, then the repo name.
+The same rules run in Python (:func:`family_of`, for one id) and in DuckDB
+(:func:`sql_case`, for millions of roots at once), so both always agree.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from modelatlas.errors import CatalogError
+
+
+@dataclass(frozen=True)
+class Rule:
+    family: str
+    orgs: tuple[str, ...]  # lower-cased namespaces; empty = any
+    pattern: str | None  # searched in the lower-cased repo name
+
+    def matches(self, org: str, name: str) -> bool:
+        if self.orgs and org not in self.orgs:
+            return False
+        return self.pattern is None or re.search(self.pattern, name) is not None
+
+
+@functools.cache
+def rules() -> tuple[Rule, ...]:
+    """The ordered family rules of the shipped catalog (validated, cached)."""
+    text = resources.files("modelatlas.catalog").joinpath("data/families.yaml").read_text(
+        "utf-8"
+    )
+    data: Any = yaml.safe_load(text)
+    out: list[Rule] = []
+    for i, raw in enumerate(data.get("rules") or [], 1):
+        fam = str(raw.get("family") or "").strip()
+        orgs = tuple(str(o).lower() for o in raw.get("orgs") or [])
+        pat = raw.get("pattern")
+        if not fam or (not orgs and not pat):
+            raise CatalogError(f"families.yaml rule {i}: needs a family and orgs or pattern")
+        if pat is not None:
+            try:
+                re.compile(pat)
+            except re.error as exc:
+                raise CatalogError(f"families.yaml rule {i}: bad pattern {pat!r}: {exc}") from exc
+        out.append(Rule(fam, orgs, pat))
+    return tuple(out)
+
+
+def families() -> list[str]:
+    """Every family name the catalog can produce, in first-rule order."""
+    seen: dict[str, None] = {}
+    for r in rules():
+        seen.setdefault(r.family, None)
+    return list(seen)
+
+
+def split_id(model_id: str) -> tuple[str, str]:
+    """(lower-cased namespace, lower-cased name); the namespace is '' for legacy ids."""
+    mid = model_id.strip().lower()
+    if "/" in mid:
+        org, name = mid.split("/", 1)
+        return org, name
+    return "", mid
+
+
+def family_of(model_id: str | None) -> str | None:
+    """The family of a root repository id, or ``None`` when no rule matches."""
+    if not model_id:
+        return None
+    org, name = split_id(model_id)
+    for r in rules():
+        if r.matches(org, name):
+            return r.family
+    return None
+
+
+def sql_case(id_col: str) -> tuple[str, list[Any]]:
+    """SQL ``CASE`` computing the family of ``id_col``, with its parameters (in order).
+
+    ``id_col`` is a trusted column expression (never user input); patterns and
+    family names are bound as parameters.
+    """
+    org = f"(CASE WHEN strpos({id_col}, '/') > 0 THEN lower(split_part({id_col}, '/', 1))" \
+        " ELSE '' END)"
+    name = f"(CASE WHEN strpos({id_col}, '/') > 0 THEN lower(substr({id_col}, strpos({id_col}," \
+        f" '/') + 1)) ELSE lower({id_col}) END)"
+    parts: list[str] = []
+    params: list[Any] = []
+    for r in rules():
+        conds: list[str] = []
+        if r.orgs:
+            conds.append(f"list_contains(?::VARCHAR[], {org})")
+            params.append(list(r.orgs))
+        if r.pattern is not None:
+            conds.append(f"regexp_matches({name}, ?)")
+            params.append(r.pattern)
+        parts.append(f"WHEN {' AND '.join(conds)} THEN ?")
+        params.append(r.family)
+    return "CASE " + " ".join(parts) + " END", params

@@ -1,0 +1,235 @@
+"""The organisation registry: Hub namespace -> developer, country, region, kind.
+
+Attribution is only as good as this table, so it is curated data with a source
+for every entry (``data/orgs.yaml``), never inferred from names. Users extend or
+override it with their own YAML or CSV file (``--orgs FILE``, ``MODELATLAS_ORGS``);
+their entries win (a user entry replaces the whole catalog entry). A namespace that is in
+neither is *unknown*: :func:`lookup` returns ``None`` rather than a guess.
+
+Former namespaces (``THUDM`` -> ``zai-org``, ``CohereForAI`` -> ``CohereLabs``)
+are listed as aliases and resolve to the entry that names them, unless they have
+an entry of their own.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from modelatlas import settings
+from modelatlas.errors import CatalogError
+
+REGIONS = ("us", "china", "eu", "other", "unknown")
+KINDS = ("big-tech", "lab", "academic", "non-profit", "government", "community", "unknown")
+ORIGINS = ("catalog", "user", "heuristic")
+
+# EU member states plus the other EEA states (Iceland, Liechtenstein, Norway).
+# The United Kingdom and Switzerland are deliberately *not* here: region "other".
+EU_EEA = frozenset((
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+    "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "IS", "LI", "NO",
+))
+
+
+def region_for_country(country: str | None) -> str:
+    """The region a country code belongs to (``unknown`` when there is no code)."""
+    if not country:
+        return "unknown"
+    cc = country.upper()
+    if cc == "US":
+        return "us"
+    if cc in ("CN", "HK", "MO"):
+        return "china"
+    if cc in EU_EEA:
+        return "eu"
+    return "other"
+
+
+@dataclass(frozen=True)
+class Org:
+    """One namespace of the registry."""
+
+    org: str  # lower-cased namespace: the join key
+    namespace: str  # as spelled on the Hub
+    display_name: str | None
+    country: str | None
+    region: str
+    kind: str
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+    source_url: str | None = None
+    notes: str | None = None
+    origin: str = "catalog"
+    alias_of: str | None = field(default=None, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "org": self.org,
+            "namespace": self.namespace,
+            "display_name": self.display_name,
+            "country": self.country,
+            "region": self.region,
+            "kind": self.kind,
+            "parent": self.parent,
+            "aliases": list(self.aliases),
+            "source_url": self.source_url,
+            "notes": self.notes,
+            "origin": self.origin,
+            "alias_of": self.alias_of,
+        }
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def _aliases(v: Any) -> tuple[str, ...]:
+    if v is None or v == "":
+        return ()
+    if isinstance(v, str):
+        parts = v.replace(";", ",").replace("|", ",").split(",")
+    elif isinstance(v, list | tuple):
+        parts = [str(x) for x in v]
+    else:
+        raise CatalogError(f"aliases must be a list or a comma-separated string, got {v!r}")
+    return tuple(p.strip() for p in parts if p and p.strip())
+
+
+def make_org(raw: Mapping[str, Any], *, origin: str, where: str) -> Org:
+    """Validate one raw entry (YAML mapping or CSV row) into an :class:`Org`."""
+    ns = _text(raw.get("namespace") or raw.get("org"))
+    if not ns:
+        raise CatalogError(f"{where}: entry without a namespace: {dict(raw)!r}")
+    if "/" in ns or any(c.isspace() for c in ns):
+        raise CatalogError(f"{where}: invalid namespace {ns!r}")
+    country = _text(raw.get("country"))
+    if country is not None:
+        country = country.upper()
+        if len(country) != 2 or not country.isalpha():
+            raise CatalogError(f"{where}: {ns}: country must be ISO 3166 alpha-2, got {country!r}")
+    derived = region_for_country(country)
+    region = (_text(raw.get("region")) or derived).lower()
+    if region not in REGIONS:
+        raise CatalogError(f"{where}: {ns}: region must be one of {', '.join(REGIONS)}")
+    if country is not None and region != derived:
+        raise CatalogError(
+            f"{where}: {ns}: region {region!r} contradicts country {country} ({derived})"
+        )
+    kind = (_text(raw.get("kind")) or "unknown").lower()
+    if kind not in KINDS:
+        raise CatalogError(f"{where}: {ns}: kind must be one of {', '.join(KINDS)}")
+    return Org(
+        org=ns.lower(),
+        namespace=ns,
+        display_name=_text(raw.get("display_name")) or ns,
+        country=country,
+        region=region,
+        kind=kind,
+        parent=_text(raw.get("parent")),
+        aliases=_aliases(raw.get("aliases")),
+        source_url=_text(raw.get("source_url")),
+        notes=_text(raw.get("notes")),
+        origin=origin,
+    )
+
+
+def _parse(entries: Iterable[Mapping[str, Any]], *, origin: str, where: str) -> list[Org]:
+    out: list[Org] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(entries, 1):
+        if not isinstance(raw, Mapping):
+            raise CatalogError(f"{where}: entry {i} is not a mapping")
+        org = make_org(raw, origin=origin, where=f"{where} entry {i}")
+        if org.org in seen:
+            raise CatalogError(f"{where}: namespace {org.namespace!r} listed twice")
+        seen.add(org.org)
+        out.append(org)
+    return out
+
+
+@functools.cache
+def catalog() -> tuple[Org, ...]:
+    """The shipped catalog, validated (cached)."""
+    text = resources.files("modelatlas.catalog").joinpath("data/orgs.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, list):
+        raise CatalogError("shipped orgs.yaml must be a list of entries")
+    return tuple(_parse(data, origin="catalog", where="orgs.yaml"))
+
+
+def load_user_file(path: str | Path) -> list[Org]:
+    """Entries of a user override file: YAML (a list, or ``{orgs: [...]}``) or CSV."""
+    p = Path(path).expanduser()
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CatalogError(f"cannot read orgs file {p}: {exc.strerror or exc}") from exc
+    if p.suffix.lower() == ".csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+        return _parse(rows, origin="user", where=str(p))
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"orgs file {p} is not valid YAML: {str(exc).splitlines()[0]}") from exc
+    if isinstance(data, dict) and "orgs" in data:
+        data = data["orgs"]
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise CatalogError(f"orgs file {p} must hold a list of entries (or orgs: [...])")
+    return _parse(data, origin="user", where=str(p))
+
+
+def registry(user_file: str | Path | None = None) -> dict[str, Org]:
+    """Every known namespace (lower-cased) -> Org: catalog, then user entries on top.
+
+    Aliases become entries of their own (``alias_of`` set) unless that namespace
+    has an explicit entry; a user entry replaces the catalog entry of the same
+    namespace and any alias pointing elsewhere.
+    """
+    explicit: dict[str, Org] = {o.org: o for o in catalog()}
+    if user_file:
+        for o in load_user_file(user_file):
+            explicit[o.org] = o
+    out = dict(explicit)
+    for o in explicit.values():
+        for alias in o.aliases:
+            key = alias.lower()
+            if key in explicit:
+                continue
+            prior = out.get(key)
+            # a user entry's alias wins over a catalog entry's alias
+            if prior is not None and not (o.origin == "user" and prior.origin != "user"):
+                continue
+            out[key] = replace(o, org=key, namespace=alias, aliases=(o.namespace,),
+                               alias_of=o.namespace)
+    return out
+
+
+def user_file() -> str | None:
+    """The user override file named by ``--orgs`` / ``MODELATLAS_ORGS``, if any."""
+    return settings.get("orgs_file") or None
+
+
+def lookup(namespace: str | None) -> Org | None:
+    """The registry entry of a Hub namespace (case-insensitive), or ``None`` if unknown."""
+    if not namespace:
+        return None
+    return registry(user_file()).get(namespace.strip().lower())
+
+
+def all_orgs() -> list[Org]:
+    """Every registry entry (aliases included), sorted by namespace."""
+    return sorted(registry(user_file()).values(), key=lambda o: o.org)

@@ -1,0 +1,143 @@
+"""``modelatlas ingest hub|details|modelscope``: live APIs into the store, resumably."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from modelatlas import settings
+from modelatlas.cli import context
+from modelatlas.cli.commands.ingest import ingest_app, parse_date
+from modelatlas.cli.output import print_json
+from modelatlas.crawl import details as details_mod
+from modelatlas.crawl.run import Progress as CrawlProgress
+from modelatlas.crawl.run import endpoint_or_default, ingest_hub, ingest_modelscope
+from modelatlas.errors import InputError, UsageError
+from modelatlas.sources.hub_api import SORTS, HubClient, RetryPolicy
+
+
+@contextmanager
+def _progress(enabled: bool, what: str) -> Iterator[Callable[[CrawlProgress], None] | None]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not (enabled and sys.stderr.isatty()):
+        yield None
+        return
+    cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[pages]} pages"), TextColumn("{task.speed} models/s"),
+            TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=None, pages=0)
+
+        def tick(p: CrawlProgress) -> None:
+            total = p.limit if p.limit is not None else p.total
+            if p.limit is not None and p.total is not None:
+                total = min(p.limit, p.total)
+            bar.update(task, completed=p.models, total=total, pages=p.pages)
+
+        yield tick
+
+
+def _print_crawl(d: dict[str, Any]) -> None:
+    print(
+        f"{d['source']} snapshot {d['snapshot']}: {d['models']:,} models from "
+        f"{d['pages']:,} pages ({'resumed, ' if d['resumed'] else ''}{d['requests']:,} "
+        f"requests, {d['retries']:,} retries), {d['quarantined']:,} quarantined, "
+        f"{d['carried_over']:,} carried over, {d['edges']:,} edges"
+    )
+
+
+def _render(d: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json(d)
+    else:
+        _print_crawl(d)
+
+
+@ingest_app.command("hub")
+def ingest_hub_cmd(
+    endpoint: str | None = typer.Option(None, "--endpoint",
+                                        help="Hub URL (else $HF_ENDPOINT, else huggingface.co)."),
+    limit: int | None = typer.Option(None, "--limit", help="Stop after N models."),
+    sort: str | None = typer.Option(None, "--sort", help="|".join(SORTS) + " (descending)."),
+    since: str | None = typer.Option(None, "--since",
+                                     help="Incremental: models modified since DATE, merged with"
+                                          " the previous snapshot."),
+    snapshot: str | None = typer.Option(None, "--snapshot", help="Snapshot date (YYYY-MM-DD)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+) -> None:
+    """Snapshot the Hub's model list (paged, resumable: rerun the same command after a kill)."""
+    if sort is not None and sort not in SORTS:
+        raise UsageError(f"--sort must be one of {'|'.join(SORTS)}")
+    since_d = parse_date(since, "--since")
+    snap = parse_date(snapshot)
+    with context.store() as st, _progress(not as_json, "hub") as tick:
+        summary = ingest_hub(st, endpoint=endpoint, limit=limit, sort=sort, since=since_d,
+                             snapshot=snap, on_page=tick)
+    _render(summary.as_dict(), as_json)
+
+
+@ingest_app.command("modelscope")
+def ingest_modelscope_cmd(
+    endpoint: str | None = typer.Option(None, "--endpoint",
+                                        help="ModelScope URL (else $MODELSCOPE_ENDPOINT)."),
+    limit: int | None = typer.Option(None, "--limit", help="Stop after N models."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+) -> None:
+    """Snapshot ModelScope's public model list (source = modelscope), resumably."""
+    with context.store() as st, _progress(not as_json, "modelscope") as tick:
+        summary = ingest_modelscope(st, endpoint=endpoint, limit=limit, on_page=tick)
+    _render(summary.as_dict(), as_json)
+
+
+@ingest_app.command("details")
+def ingest_details_cmd(
+    models: str | None = typer.Option(None, "--models",
+                                       help="File of model ids, one per line."),
+    top: int | None = typer.Option(None, "--top",
+                                   help="The N most downloaded models of the latest snapshot."),
+    endpoint: str | None = typer.Option(None, "--endpoint",
+                                        help="Hub URL (else $HF_ENDPOINT, else huggingface.co)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+) -> None:
+    """Fetch per-model details (card, files and sizes, config, parameters, gating)."""
+    if (models is None) == (top is None):
+        raise UsageError("give exactly one of --models FILE or --top N")
+    url = endpoint_or_default(endpoint, "hf_endpoint")
+    with context.store() as st:
+        ids = details_mod.read_ids(Path(models)) if models is not None else \
+            details_mod.top_ids(st, top or 0)
+        if not ids:
+            raise InputError("no models selected (empty file, or no Hub snapshot in the store)")
+        with HubClient(url, token=settings.get("hf_token") or None,
+                       policy=RetryPolicy.from_env()) as client:
+            if not as_json and sys.stderr.isatty():
+                with Progress(console=Console(stderr=True), transient=True) as bar:
+                    task = bar.add_task("details", total=len(ids))
+                    summary = details_mod.ingest_details(
+                        st, client, ids, on_model=lambda i, n: bar.update(task, completed=i))
+            else:
+                summary = details_mod.ingest_details(st, client, ids)
+    d = summary.as_dict()
+    if as_json:
+        print_json(d)
+    else:
+        print(f"details: {d['fetched']:,} fetched, {d['skipped']:,} already done, "
+              f"{len(d['not_found']):,} not found, {d['edges']:,} edges")
+
+
+def register(app: typer.Typer) -> None:
+    """Commands hang off ``ingest_app``, registered by the ``ingest`` module."""

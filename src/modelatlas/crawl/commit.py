@@ -1,0 +1,144 @@
+"""Merge a fully listed crawl job into the store, in one transaction.
+
+This is :func:`modelatlas.store.ingest.commit_input` (same staging, set-based
+validation, quarantine and merge, reused from that module) plus what a crawl
+needs inside the *same* transaction:
+
+* ``--since``: models the incremental listing did not return keep their last
+  values, copied from the previous snapshot with ``carried_over = TRUE``;
+* the job is marked done and its stored pages are deleted.
+
+So a kill at any moment leaves either the old state (and a rerun commits) or
+the new snapshot with the job done (and a rerun starts a fresh crawl): never a
+half snapshot, a duplicate or a quarantined record counted twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import duckdb
+
+from modelatlas.crawl import jobs
+from modelatlas.crawl.jobs import Job
+from modelatlas.crawl.listers import Lister
+from modelatlas.errors import ModelAtlasError, StoreError
+from modelatlas.sources.records import Batch, Rejected, batch_from_rows
+from modelatlas.store import ingest
+from modelatlas.store.db import Store
+from modelatlas.store.ingest import IngestSummary
+
+
+def job_batches(store: Store, job: Job, lister: Lister, *, limit: int | None,
+                batch_size: int = 20_000) -> Iterator[Batch]:
+    """Canonical batches from the stored pages, in listing order, capped at ``limit``."""
+    rows: list[dict[str, Any]] = []
+    rejected: list[Rejected] = []
+    seen = 0
+    for page_no, body in jobs.pages(store, job.job_id):
+        try:
+            items = json.loads(body)
+        except json.JSONDecodeError as exc:  # stored pages are validated; be safe anyway
+            rejected.append(Rejected(f"page {page_no}", body[:10_000], f"bad page: {exc.msg}"))
+            continue
+        for i, item in enumerate(items, 1):
+            if limit is not None and seen >= limit:
+                break
+            seen += 1
+            loc = f"page {page_no} item {i}"
+            try:
+                row = lister.canonical(item)
+            except ValueError as exc:
+                rejected.append(Rejected(loc, ingest.json_record(item), str(exc)))
+                continue
+            row["snapshot"] = job.snapshot
+            row["location"] = loc
+            rows.append(row)
+        if len(rows) >= batch_size:
+            yield Batch(batch_from_rows(rows), rejected)
+            rows, rejected = [], []
+    yield Batch(batch_from_rows(rows), rejected)
+
+
+_CARRY = """
+INSERT INTO observations (source, snapshot, model_id, downloads_30d, downloads_all_time,
+    likes, carried_over)
+SELECT o.source, ?, o.model_id, o.downloads_30d, o.downloads_all_time, o.likes, TRUE
+FROM observations o
+WHERE o.source = ? AND o.snapshot = (
+        SELECT max(snapshot) FROM snapshots WHERE source = ? AND snapshot < ?)
+  AND o.model_id NOT IN (SELECT id FROM _final)
+  AND o.model_id NOT IN (SELECT model_id FROM observations WHERE source = ? AND snapshot = ?)
+"""
+
+
+def commit_job(store: Store, job: Job, lister: Lister, *, run_id: str, limit: int | None,
+               carry_over: bool, summary: IngestSummary) -> int:
+    """Stage, validate and merge every page of ``job``; carry over; mark it done.
+
+    Adds to ``summary`` and returns the number of carried-over observations.
+    """
+    con = store.con
+    part = IngestSummary(run_id)
+    label = f"{lister.endpoint} ({job.source} crawl {job.job_id})"
+    carried = 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        ingest._stage(con, job_batches(store, job, lister, limit=limit), store, run_id,
+                      label, part)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _bad AS SELECT * FROM ({ingest._VALIDATE})"
+            " WHERE reason IS NOT NULL"
+        )
+        bad = con.execute("SELECT location, record, reason FROM _bad ORDER BY _row").fetchall()
+        if bad:
+            part.quarantined += ingest.quarantine(
+                store, run_id, label, (Rejected(str(lc), rc, why) for lc, rc, why in bad)
+            )
+            con.execute(f"DELETE FROM {ingest.STAGING} WHERE _row IN (SELECT _row FROM _bad)")
+        ingest._merge(con, lister.source, False, run_id, part)
+        if carry_over:
+            rows = con.execute(
+                _CARRY, [job.snapshot, lister.source, lister.source, job.snapshot,
+                         lister.source, job.snapshot]
+            ).fetchall()
+            carried = int(rows[0][0]) if rows and rows[0][0] is not None else 0
+            con.execute(
+                "INSERT INTO snapshots AS s (source, snapshot, models, committed_at, run_id,"
+                " simulated) VALUES (?, ?, (SELECT count(*) FROM observations WHERE source = ?"
+                " AND snapshot = ?), now(), ?, FALSE) ON CONFLICT (source, snapshot) DO UPDATE"
+                " SET models = excluded.models, committed_at = excluded.committed_at,"
+                " run_id = excluded.run_id",
+                [lister.source, job.snapshot, lister.source, job.snapshot, run_id],
+            )
+            part.snapshots.append(job.snapshot.isoformat())
+        con.execute(
+            "UPDATE crawl_jobs SET status = 'done', finished_at = now(), updated_at = now(),"
+            " message = NULL WHERE job_id = ?", [job.job_id]
+        )
+        con.execute("DELETE FROM crawl_pages WHERE job_id = ?", [job.job_id])
+        con.execute("COMMIT")
+    except ModelAtlasError:
+        con.execute("ROLLBACK")
+        raise
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        raise StoreError(f"could not commit {label}: {str(exc).splitlines()[0]}") from exc
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for t in (ingest.STAGING, "_bad", "_final", "_meta", "_known", "_refresh",
+                  "_new_edges"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+    job.status = "done"
+    summary.inputs.append(label)
+    summary.records += part.records
+    summary.models += part.models
+    summary.observations += part.observations + carried
+    summary.edges += part.edges
+    summary.quarantined += part.quarantined
+    summary.snapshots.extend(part.snapshots)
+    return carried

@@ -1,0 +1,195 @@
+"""The crawl loop: resume the job, fetch and checkpoint pages, commit when listed.
+
+``ingest_hub`` and ``ingest_modelscope`` are the library entry points behind
+``modelatlas ingest hub|modelscope``. A page that still fails after the client's
+bounded retries fails the run with a one-line ``NetworkError`` naming the page;
+the job keeps its checkpoint, so rerunning the same command continues from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelatlas import derive, settings
+from modelatlas.crawl import jobs
+from modelatlas.crawl.commit import commit_job
+from modelatlas.crawl.listers import HubLister, Lister
+from modelatlas.errors import ModelAtlasError, UsageError
+from modelatlas.sources.hub_api import MAX_PAGE_SIZE, SORTS, HubClient, RetryPolicy
+from modelatlas.store.db import Store
+from modelatlas.store.ingest import IngestSummary, finish_run, new_run
+
+
+@dataclass
+class Progress:
+    """What the progress callback is told after each page."""
+
+    pages: int
+    models: int
+    total: int | None
+    limit: int | None
+
+
+@dataclass
+class CrawlSummary:
+    """The run summary ``--json`` prints."""
+
+    ingest: IngestSummary
+    job_id: str = ""
+    source: str = ""
+    endpoint: str = ""
+    snapshot: str = ""
+    resumed: bool = False
+    pages: int = 0
+    models_listed: int = 0
+    carried_over: int = 0
+    requests: int = 0
+    retries: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = self.ingest.as_dict()
+        d.update(
+            job_id=self.job_id, source=self.source, endpoint=self.endpoint,
+            snapshot=self.snapshot, resumed=self.resumed, pages=self.pages,
+            models_listed=self.models_listed, carried_over=self.carried_over,
+            requests=self.requests, retries=self.retries,
+        )  # fmt: skip
+        d.update(self.extra)
+        return d
+
+
+OnPage = Callable[[Progress], None]
+
+
+def page_size(limit: int | None, default: int = MAX_PAGE_SIZE) -> int:
+    """Models per request: ``MODELATLAS_PAGE_SIZE`` or 1000, never more than ``limit``."""
+    raw = os.environ.get("MODELATLAS_PAGE_SIZE")
+    size = default
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise UsageError(f"MODELATLAS_PAGE_SIZE must be a positive integer, not {raw!r}")
+        size = int(raw)
+    return max(1, min(size, limit)) if limit else size
+
+
+def crawl(store: Store, lister: Lister, *, command: str, params: dict[str, Any],
+          snapshot: dt.date | None, limit: int | None, carry_over: bool = False,
+          on_page: OnPage | None = None, stats: Callable[[], tuple[int, int]] | None = None,
+          ) -> CrawlSummary:
+    """Run (or resume) the crawl job defined by ``params`` and commit its snapshot."""
+    run_id = new_run(store, command, jobs.key_of(params))
+    summary = IngestSummary(run_id)
+    job = jobs.open_job(store, source=lister.source, params=params,
+                        endpoint=lister.endpoint, snapshot=snapshot, run_id=run_id)
+    out = CrawlSummary(summary, job.job_id, lister.source, lister.endpoint,
+                       job.snapshot.isoformat(), job.resumed)
+    try:
+        cursor = job.next_cursor or lister.first_cursor()
+        while not job.listed:
+            page_no = job.pages_done + 1
+            page = lister.fetch(cursor, page_no)
+            nxt = page.next_url
+            if not page.items:
+                nxt = None
+            if limit is not None and job.models_fetched + len(page.items) >= limit:
+                nxt = None
+            if lister.last_page(page):
+                nxt = None
+            jobs.checkpoint(store, job, page_no, cursor, page, page.body, nxt)
+            if on_page:
+                on_page(Progress(job.pages_done, job.models_fetched, job.total_hint, limit))
+            if nxt is not None:
+                cursor = nxt
+        out.carried_over = commit_job(store, job, lister, run_id=run_id, limit=limit,
+                                      carry_over=carry_over, summary=summary)
+    except ModelAtlasError as exc:
+        jobs.mark(store, job.job_id, "failed", str(exc))
+        finish_run(store, summary, "failed", str(exc)[:2000])
+        raise
+    except BaseException:
+        jobs.mark(store, job.job_id, "failed", "interrupted")
+        finish_run(store, summary, "failed", "interrupted")
+        raise
+    out.pages = job.pages_done
+    out.models_listed = job.models_fetched
+    if stats:
+        out.requests, out.retries = stats()
+    finish_run(store, summary, "ok")
+    if summary.snapshots:
+        derive.refresh(store)
+    return out
+
+
+def endpoint_or_default(endpoint: str | None, setting: str) -> str:
+    """``--endpoint``, else the setting's environment variable, else its default."""
+    return (endpoint or settings.get(setting)).rstrip("/")
+
+
+def ingest_hub(
+    store: Store,
+    *,
+    endpoint: str | None = None,
+    limit: int | None = None,
+    sort: str | None = None,
+    since: dt.date | None = None,
+    snapshot: dt.date | None = None,
+    on_page: OnPage | None = None,
+    client: HubClient | None = None,
+) -> CrawlSummary:
+    """Snapshot the Hub's model list (``modelatlas ingest hub``)."""
+    if limit is not None and limit < 1:
+        raise UsageError("--limit must be at least 1")
+    if since is not None:
+        if sort not in (None, "lastModified"):
+            raise UsageError("--since lists models by lastModified; do not combine it with --sort")
+        sort = "lastModified"
+    sort = sort or "downloads"
+    if sort not in SORTS:
+        raise UsageError(f"--sort must be one of {'|'.join(SORTS)}")
+    url = endpoint_or_default(endpoint, "hf_endpoint")
+    own = client is None
+    cl = client or HubClient(url, token=settings.get("hf_token") or None,
+                             policy=RetryPolicy.from_env())
+    try:
+        lister = HubLister(cl, sort=sort, page_size=page_size(limit), since=since)
+        params = {"endpoint": cl.endpoint, "sort": sort, "limit": limit,
+                  "since": since.isoformat() if since else None}
+        return crawl(store, lister, command="ingest hub", params=params, snapshot=snapshot,
+                     limit=limit, carry_over=since is not None, on_page=on_page,
+                     stats=lambda: (cl.stats.requests, cl.stats.retries))
+    finally:
+        if own:
+            cl.close()
+
+
+def ingest_modelscope(
+    store: Store,
+    *,
+    endpoint: str | None = None,
+    limit: int | None = None,
+    snapshot: dt.date | None = None,
+    on_page: OnPage | None = None,
+    client: HubClient | None = None,
+) -> CrawlSummary:
+    """Snapshot ModelScope's public model list (``modelatlas ingest modelscope``)."""
+    from modelatlas.sources.modelscope_api import DEFAULT_PAGE_SIZE, ModelScopeLister
+
+    if limit is not None and limit < 1:
+        raise UsageError("--limit must be at least 1")
+    url = endpoint_or_default(endpoint, "modelscope_endpoint")
+    own = client is None
+    cl = client or HubClient(url, policy=RetryPolicy.from_env())
+    try:
+        lister = ModelScopeLister(cl, page_size=page_size(limit, DEFAULT_PAGE_SIZE))
+        params = {"endpoint": cl.endpoint, "sort": lister.sort, "limit": limit}
+        return crawl(store, lister, command="ingest modelscope", params=params,
+                     snapshot=snapshot, limit=limit, on_page=on_page,
+                     stats=lambda: (cl.stats.requests, cl.stats.retries))
+    finally:
+        if own:
+            cl.close()

@@ -1,0 +1,151 @@
+"""Fill ``models.license_id`` (and ``license_origin``) from the licence catalog, set-based.
+
+Python resolves each *distinct* (license, license_name, license_link) triple and
+each distinct cut ``license:`` tag once; the store then applies them with one
+``UPDATE ... FROM``. Foundation-repo rules (``repos.yaml``) are joined in SQL with
+``regexp_full_match``; they fill models whose own metadata maps to nothing usable
+(unknown, other, empty), never overriding a licence the repo itself states.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from modelatlas.licenses import registry, repos
+from modelatlas.licenses.normalizer import complete_truncated, resolve
+from modelatlas.store.db import Store
+
+ORDER = 20
+NAME = "licenses"
+
+_CATALOG_COLS = (
+    "license_id", "name", "family", "commercial_use", "user_cap_mau", "revenue_cap_usd",
+    "attribution", "naming", "acceptable_use_policy", "outputs_train_other_models",
+    "territorial", "derivative_terms", "revocable", "source_url", "notes",
+)  # fmt: skip
+
+
+def _register(store: Store, name: str, tbl: pa.Table) -> None:
+    """Register an Arrow table; first settle any result an earlier statement left open
+    (DuckDB refuses ``register`` while a result is pending)."""
+    store.con.execute("SELECT 1").fetchall()
+    store.con.register(name, tbl)
+
+
+def load_catalog(store: Store) -> None:
+    """Replace the ``licenses`` table with the shipped catalog."""
+    rows = []
+    for lic in registry.catalog().values():
+        d = lic.as_dict()
+        d["license_id"] = d.pop("id")
+        rows.append({c: d[c] for c in _CATALOG_COLS})
+    tbl = pa.Table.from_pylist(rows)
+    _register(store, "_lic_catalog", tbl)
+    try:
+        store.sql("DELETE FROM licenses")
+        cols = ", ".join(_CATALOG_COLS)
+        store.sql(f"INSERT INTO licenses ({cols}) SELECT {cols} FROM _lic_catalog")
+    finally:
+        store.con.unregister("_lic_catalog")
+
+
+def _resolutions(store: Store) -> pa.Table:
+    triples = store.sql("""
+        SELECT DISTINCT license_raw, license_name, license_link FROM models
+        UNION
+        SELECT DISTINCT license_raw, license_name, license_link FROM model_history
+    """).fetchall()
+    out = {"license_raw": [], "license_name": [], "license_link": [], "license_id": [],
+           "how": []}  # type: dict[str, list[str | None]]
+    for raw, name, link in triples:
+        r = resolve(raw, name, link)
+        for k, v in (("license_raw", raw), ("license_name", name), ("license_link", link),
+                     ("license_id", r.id), ("how", r.how)):
+            out[k].append(v)
+    return pa.table({k: pa.array(v, pa.string()) for k, v in out.items()})
+
+
+def _cut_tags(store: Store) -> pa.Table:
+    cuts = store.sql("""
+        SELECT DISTINCT t FROM (SELECT unnest(truncated_tags) AS t FROM models
+                                WHERE license_raw IS NULL)
+        WHERE starts_with(t, 'license:')
+    """).fetchall()
+    rows = [(c, complete_truncated(c[len("license:"):])) for (c,) in cuts]
+    return pa.table({
+        "cut": pa.array([c for c, _ in rows], pa.string()),
+        "license_id": pa.array([lid for _, lid in rows], pa.string()),
+    })
+
+
+def _repo_rules() -> pa.Table:
+    rs = repos.rules()
+    return pa.table({
+        "org": pa.array([r.org for r in rs], pa.string()),
+        "seq": pa.array([r.seq for r in rs], pa.int32()),
+        "pattern": pa.array([r.pattern for r in rs], pa.string()),
+        "license_id": pa.array([r.license_id for r in rs], pa.string()),
+    })
+
+
+ASSIGN = """
+WITH res AS (
+    SELECT m.id, r.license_id AS rid, r.how
+    FROM models m LEFT JOIN license_resolutions r
+      ON m.license_raw IS NOT DISTINCT FROM r.license_raw
+     AND m.license_name IS NOT DISTINCT FROM r.license_name
+     AND m.license_link IS NOT DISTINCT FROM r.license_link
+), repo AS (
+    SELECT m.id, k.license_id
+    FROM models m JOIN _lic_repo k
+      ON lower(split_part(m.id, '/', 1)) = k.org AND strpos(m.id, '/') > 0
+     AND regexp_full_match(lower(substr(m.id, strpos(m.id, '/') + 1)), k.pattern)
+    QUALIFY row_number() OVER (PARTITION BY m.id ORDER BY k.seq) = 1
+), cut AS (
+    SELECT m.id, min(c.license_id) AS license_id, count(DISTINCT c.license_id) AS n,
+           count(*) AS tags
+    FROM models m, unnest(m.truncated_tags) AS u(t)
+    JOIN _lic_cut c ON c.cut = u.t
+    WHERE m.license_raw IS NULL
+    GROUP BY m.id
+)
+SELECT res.id,
+    CASE WHEN res.how IN ('raw', 'name', 'link') THEN res.rid
+         WHEN repo.license_id IS NOT NULL THEN repo.license_id
+         WHEN cut.n = 1 THEN cut.license_id
+         ELSE coalesce(res.rid, 'unknown') END AS license_id,
+    CASE WHEN res.how IN ('raw', 'name', 'link') THEN res.how
+         WHEN repo.license_id IS NOT NULL THEN 'repo'
+         WHEN cut.n = 1 THEN 'cut-tag'
+         WHEN cut.tags > 0 AND coalesce(res.how, 'empty') = 'empty' THEN 'cut-unmapped'
+         ELSE coalesce(res.how, 'empty') END AS license_origin
+FROM res LEFT JOIN repo USING (id) LEFT JOIN cut USING (id)
+"""
+
+
+def run(store: Store) -> None:
+    """Reload the catalog table, resolve distinct raw values, assign ids to every model."""
+    load_catalog(store)
+    con = store.con
+    _register(store, "_lic_res_in", _resolutions(store))
+    _register(store, "_lic_cut", _cut_tags(store))
+    _register(store, "_lic_repo", _repo_rules())
+    try:
+        store.sql("DELETE FROM license_resolutions")
+        store.sql("""
+            INSERT INTO license_resolutions (license_raw, license_name, license_link,
+                license_id, how)
+            SELECT license_raw, license_name, license_link, license_id, how FROM _lic_res_in
+        """)
+        store.sql(f"CREATE OR REPLACE TEMP TABLE _lic_assign AS {ASSIGN}")
+        store.sql("""
+            UPDATE models SET license_id = a.license_id, license_origin = a.license_origin
+            FROM _lic_assign a
+            WHERE models.id = a.id
+              AND (models.license_id IS DISTINCT FROM a.license_id
+                   OR models.license_origin IS DISTINCT FROM a.license_origin)
+        """)
+    finally:
+        for name in ("_lic_res_in", "_lic_cut", "_lic_repo"):
+            con.unregister(name)
+        store.sql("DROP TABLE IF EXISTS _lic_assign")

@@ -1,0 +1,272 @@
+"""Adoption share: who draws the downloads, likes and new models, period by period.
+
+Definition (docs/metrics.md): for downloads per month, each model counts with
+its 30-day download counter at the last snapshot of that month in which it
+appears (with a counter); values are summed per group; share = group sum /
+all groups' sum that month. Per snapshot, the counter at that snapshot.
+``likes`` works the same way; ``models`` counts new models (by release month, or
+by first snapshot seen); ``downloads_alltime`` uses the better measure when the
+source gives cumulative counters: the difference of ``downloadsAllTime`` between
+the last snapshot of the previous month and the last of this one.
+
+Every share is computed from one *cube*: the metric's values credited
+(direct or root) and summed per period and (org, region, country, kind,
+family). The cube is the single definition; share and concentration are small
+group-bys over it, and the report materialises each cube once
+(:func:`materialize_cube`) instead of re-scanning observations per chart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from modelatlas.errors import ModelAtlasError, UsageError
+from modelatlas.metrics.common import (
+    BY,
+    PARAMS_CTE,
+    as_date,
+    check_choice,
+    group_sql,
+    in_range,
+    labelled_sql,
+    namespace_sql,
+    period_key_sql,
+    period_sql,
+    run,
+)
+from modelatlas.store.db import Store
+
+METRICS = ("downloads", "likes", "models", "downloads_alltime", "derivatives")
+COLUMNS = ["period", "group", "value", "share"]
+CUBE_COLUMNS = ("period", "org", "region", "country", "kind", "family", "value")
+_CUBE_NAME = re.compile(r"^_ma_cube_[a-z0-9_]{1,40}$")
+
+
+def _last_value_sql(column: str, freq: str) -> str:
+    """(model_id, pkey, v): the counter at the model's last snapshot in the period.
+
+    Periods holding a single snapshot (monthly dumps, or freq=snapshot) pass
+    rows straight through; only periods with several snapshots aggregate
+    (``arg_max``), so a Hub-scale monthly store never builds a hash table with
+    one entry per (model, month).
+    """
+    return f"""
+    obs AS (
+        SELECT o.model_id, o.snapshot, o.{column} AS v,
+               {period_key_sql(freq, 'o.snapshot')} AS pkey
+        FROM observations o CROSS JOIN params
+        WHERE NOT o.carried_over AND o.{column} IS NOT NULL AND {in_range('o.snapshot')}
+    ),
+    period_snaps AS (
+        SELECT pkey, count(*) AS n
+        FROM (SELECT DISTINCT snapshot, pkey FROM obs) AS d GROUP BY pkey
+    ),
+    vals AS (
+        SELECT o.model_id, o.pkey, o.v
+        FROM obs o JOIN period_snaps ps ON ps.pkey = o.pkey AND ps.n = 1
+        UNION ALL
+        SELECT o.model_id, o.pkey, arg_max(o.v, o.snapshot) AS v
+        FROM obs o JOIN period_snaps ps ON ps.pkey = o.pkey AND ps.n > 1
+        GROUP BY o.model_id, o.pkey
+    )"""
+
+
+def _alltime_delta_sql(freq: str) -> str:
+    """(model_id, pkey, v): growth of downloadsAllTime since the previous period.
+
+    Month: last counter of this month minus last counter of the calendar month
+    before (both must be observed); snapshot: minus the previous snapshot's value.
+    Negative differences (counter resets) are dropped as missing.
+    """
+    if freq == "month":
+        key = "year(o.snapshot) * 12 + month(o.snapshot)"
+    else:
+        key = "CAST(date_diff('day', DATE '1970-01-01', o.snapshot) AS BIGINT)"
+    adjacent = (
+        "p.k = l.k - 1" if freq == "month"
+        else "p.k = (SELECT max(k2.k) FROM lasts k2 WHERE k2.model_id = l.model_id"
+        " AND k2.k < l.k)"
+    )
+    return f"""
+    obs AS (
+        SELECT o.model_id, o.snapshot, o.downloads_all_time AS v,
+               {period_key_sql(freq, 'o.snapshot')} AS pkey, {key} AS k
+        FROM observations o
+        WHERE NOT o.carried_over AND o.downloads_all_time IS NOT NULL
+    ),
+    lasts AS (
+        SELECT model_id, pkey, k, max(snapshot) AS snapshot, arg_max(v, snapshot) AS v
+        FROM obs GROUP BY model_id, pkey, k
+    ),
+    vals AS (
+        SELECT l.model_id, l.pkey, l.v - p.v AS v
+        FROM lasts l JOIN lasts p ON p.model_id = l.model_id AND {adjacent}
+        CROSS JOIN params
+        WHERE l.v >= p.v AND {in_range('l.snapshot')}
+    )"""
+
+
+def _new_models_sql(freq: str) -> str:
+    """(model_id, pkey, 1): each model once, in its release month / first snapshot."""
+    when = (
+        "coalesce(m.release_date, CAST(m.created_at AS DATE))"
+        if freq == "month" else "m.first_seen"
+    )
+    return f"""
+    vals AS (
+        SELECT m.id AS model_id, {period_key_sql(freq, when)} AS pkey, 1.0 AS v
+        FROM models m CROSS JOIN params
+        WHERE {when} IS NOT NULL AND {in_range(when)}
+    )"""
+
+
+def cube_ctes(metric: str, attribution: str, freq: str) -> str:
+    """CTEs ending in ``cube(period, org, region, country, kind, family, value)``.
+
+    Named parameters $since, $until. Labels are resolved per model first
+    (models x orgs, or roots x models x orgs: one row per credited root, with
+    its weight), so the one large join is values x labels on model_id.
+    """
+    check_choice("metric", metric, METRICS[:4])
+    check_choice("attribution", attribution, ("direct", "root"))
+    check_choice("freq", freq, ("month", "snapshot"))
+    if metric in ("downloads", "likes"):
+        values = _last_value_sql("downloads_30d" if metric == "downloads" else "likes", freq)
+    elif metric == "downloads_alltime":
+        values = _alltime_delta_sql(freq)
+    else:
+        values = _new_models_sql(freq)
+    if attribution == "root":
+        # a model without a roots row (lineage not derived yet) is its own root
+        credits = """
+    credits AS (
+        SELECT r.model_id, r.weight AS w, r.root_id AS credited_id, r.family FROM roots r
+        UNION ALL
+        SELECT m.id AS model_id, 1.0 AS w, m.id AS credited_id, CAST(NULL AS VARCHAR) AS family
+        FROM models m WHERE NOT EXISTS (SELECT 1 FROM roots r WHERE r.model_id = m.id)
+    )"""
+    else:
+        credits = """
+    credits AS (
+        SELECT m.id AS model_id, 1.0 AS w, m.id AS credited_id, CAST(NULL AS VARCHAR) AS family
+        FROM models m
+    )"""
+    labels = [group_sql(b) for b in ("org", "region", "country", "kind", "family")]
+    unknown_org = f"coalesce({namespace_sql('v.model_id')}, 'unknown')"
+    return f"""{PARAMS_CTE},
+    {values},
+    {credits},
+    labels AS (
+        SELECT c.model_id, c.w, {labels[0]} AS org, {labels[1]} AS region,
+               {labels[2]} AS country, {labels[3]} AS kind, {labels[4]} AS family
+        {labelled_sql('credits')}
+    ),
+    cube_keys AS (
+        SELECT v.pkey, coalesce(lb.org, {unknown_org}) AS org,
+               coalesce(lb.region, 'unknown') AS region, coalesce(lb.country, 'unknown') AS country,
+               coalesce(lb.kind, 'unknown') AS kind, coalesce(lb.family, 'unknown') AS family,
+               sum(v.v * coalesce(lb.w, 1.0)) AS value
+        FROM vals v LEFT JOIN labels lb ON lb.model_id = v.model_id
+        GROUP BY v.pkey, coalesce(lb.org, {unknown_org}), coalesce(lb.region, 'unknown'),
+                 coalesce(lb.country, 'unknown'), coalesce(lb.kind, 'unknown'),
+                 coalesce(lb.family, 'unknown')
+    ),
+    cube AS (
+        SELECT {period_sql(freq, 'pkey')} AS period, org, region, country, kind, family, value
+        FROM cube_keys
+    )"""
+
+
+def cube_sql(metric: str, attribution: str, freq: str) -> str:
+    """The cube as one statement (what :func:`materialize_cube` stores)."""
+    return f"WITH {cube_ctes(metric, attribution, freq)} SELECT * FROM cube"
+
+
+def _cube_source(metric: str, attribution: str, freq: str, cube_table: str | None) -> str:
+    if cube_table is None:
+        return cube_ctes(metric, attribution, freq)
+    if not _CUBE_NAME.match(cube_table):
+        raise UsageError(f"not a cube table name: {cube_table!r}")
+    return f"cube AS (SELECT {', '.join(CUBE_COLUMNS)} FROM {cube_table})"
+
+
+def share_sql(
+    by: str, metric: str, attribution: str, freq: str, cube_table: str | None = None
+) -> str:
+    """The one SQL statement behind :func:`share` (named params $since, $until)."""
+    check_choice("by", by, BY)
+    if by == "family":
+        attribution = "root"  # a family is a property of the root model
+    return f"""
+    WITH {_cube_source(metric, attribution, freq, cube_table)},
+    grouped AS (
+        SELECT period, {by} AS grp, sum(value) AS value FROM cube GROUP BY period, {by}
+    )
+    SELECT period, grp AS "group", CAST(value AS DOUBLE) AS value,
+           CAST(value AS DOUBLE) / nullif(sum(value) OVER (PARTITION BY period), 0) AS share
+    FROM grouped
+    ORDER BY period, value DESC, "group"
+    """
+
+
+def materialize_cube(
+    store: Store, name: str, metric: str = "downloads", attribution: str = "direct",
+    freq: str = "month", since: str | dt.date | None = None, until: str | dt.date | None = None,
+) -> str:
+    """Compute a cube once into TEMP table ``_ma_cube_<name>``; returns the table name.
+
+    Pass it as ``cube_table=`` to :func:`share` and
+    :func:`modelatlas.metrics.concentration.concentration` (same metric,
+    attribution, freq and range) to avoid re-scanning observations.
+    """
+    table = f"_ma_cube_{name}"
+    if not _CUBE_NAME.match(table):
+        raise UsageError(f"not a cube name: {name!r}")
+    sql = cube_sql(metric, attribution, freq)
+    params = {"since": as_date(since, "since"), "until": as_date(until, "until")}
+    store.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}", params).fetchall()
+    return table
+
+
+def share(
+    store: Store,
+    by: str = "region",
+    metric: str = "downloads",
+    attribution: str = "direct",
+    freq: str = "month",
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    cube_table: str | None = None,
+) -> pd.DataFrame:
+    """Adoption share per period and group: columns period, group, value, share.
+
+    ``metric="derivatives"`` is the lineage owner's derivative share
+    (:func:`modelatlas.metrics.derivatives.derivative_share`). ``cube_table``:
+    a cube from :func:`materialize_cube` to reuse (the range is then the cube's).
+    """
+    check_choice("metric", metric, METRICS)
+    check_choice("by", by, BY)
+    check_choice("attribution", attribution, ("direct", "root"))
+    check_choice("freq", freq, ("month", "snapshot"))
+    lo, hi = as_date(since, "since"), as_date(until, "until")
+    if metric == "derivatives":
+        return _derivatives(store, by, freq, lo, hi)
+    sql = share_sql(by, metric, attribution, freq, cube_table)
+    df = run(store, sql, {"since": lo, "until": hi})
+    return df[COLUMNS]
+
+
+def _derivatives(
+    store: Store, by: str, freq: str, since: dt.date | None, until: dt.date | None
+) -> pd.DataFrame:
+    try:
+        from modelatlas.metrics import derivatives
+    except ImportError as exc:
+        raise ModelAtlasError(
+            "derivative share is not available in this build (modelatlas.metrics.derivatives)"
+        ) from exc
+    df: pd.DataFrame = derivatives.derivative_share(store, by, freq, since, until)
+    return df
