@@ -28,6 +28,7 @@ import json
 import random
 import socket
 import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -144,6 +145,16 @@ class _Reset(Exception):
     pass
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that vanish mid-answer (killed crawlers, timeouts) are expected here."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
+
 class FakeHub:
     """Start with ``start()`` (returns the base URL), stop with ``stop()``."""
 
@@ -175,7 +186,7 @@ class FakeHub:
         class Handler(_Handler):
             fake = hub
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         port = self._server.server_address[1]
         self.base = f"http://127.0.0.1:{port}"

@@ -118,12 +118,12 @@ def _kill_at_random_point(proc: subprocess.Popen[bytes], hub: FakeHub,
     (progress-based, so a slow machine does not turn every kill into a kill
     during start-up); True if it was killed, False if it finished first."""
     start, want = len(hub.requests), rng.randint(0, 12)
-    give_up = time.monotonic() + 3.0  # a resumed run may have nothing left to fetch
+    give_up = time.monotonic() + 1.5  # a resumed run may have nothing left to fetch
     while proc.poll() is None and len(hub.requests) - start < want:
         if time.monotonic() > give_up:
             break
         time.sleep(0.002)
-    time.sleep(rng.uniform(0, 0.6))
+    time.sleep(rng.uniform(0, 0.4))
     if proc.poll() is not None:
         return False
     proc.send_signal(signal.SIGKILL)

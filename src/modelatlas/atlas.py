@@ -93,6 +93,22 @@ class Atlas:
 
         return ram.leaders(self.store, days=days, top=top)
 
+    # -- lineage and derivatives (issue 4) --------------------------------------------
+
+    def lineage(self, model_id: str) -> dict[str, Any]:
+        """One model's parents, roots, depth, descendants and root origins."""
+        from modelatlas.lineage.describe import describe
+
+        return describe(self.store, model_id)
+
+    def derivative_share(self, by: str = "family", freq: str = "month",
+                         **kw: Any) -> pd.DataFrame:
+        """Share of new derivatives per period by root group: period, group, value,
+        share. Keywords ``since``, ``until``, ``relation``. See docs/lineage.md."""
+        from modelatlas.metrics import derivatives
+
+        return derivatives.derivative_share(self.store, by, freq, **kw)
+
     def report(self, out: str | Path, **kw: Any) -> Path:
         """Write the HTML/Markdown/CSV/Parquet report to folder ``out``; returns
         the path of index.html. Keywords ``since``, ``until``."""

@@ -92,8 +92,12 @@ def sql_case(id_col: str) -> tuple[str, list[Any]]:
         " ELSE '' END)"
     name = f"(CASE WHEN strpos({id_col}, '/') > 0 THEN lower(substr({id_col}, strpos({id_col}," \
         f" '/') + 1)) ELSE lower({id_col}) END)"
-    parts: list[str] = []
-    params: list[Any] = []
+    all_orgs = sorted({o for r in rules() for o in r.orgs})
+    combined = "|".join(f"(?:{r.pattern})" for r in rules() if r.pattern and not r.orgs)
+    # Fast exit for the (many) ids no rule can match: one set test and one regex.
+    parts: list[str] = [f"WHEN NOT (list_contains(?::VARCHAR[], {org})"
+                        f" OR regexp_matches({name}, ?)) THEN NULL"]
+    params: list[Any] = [all_orgs, combined]
     for r in rules():
         conds: list[str] = []
         if r.orgs:

@@ -223,13 +223,31 @@ def user_file() -> str | None:
     return settings.get("orgs_file") or None
 
 
+@functools.lru_cache(maxsize=8)
+def _cached_registry(path: str | None, mtime_ns: int) -> dict[str, Org]:
+    del mtime_ns  # part of the cache key only: an edited file is re-read
+    return registry(path)
+
+
+def current() -> dict[str, Org]:
+    """The registry for the current user file, cached until that file changes."""
+    path = user_file()
+    mtime = 0
+    if path:
+        try:
+            mtime = Path(path).expanduser().stat().st_mtime_ns
+        except OSError:
+            mtime = -1  # registry() reports the unreadable file
+    return _cached_registry(path, mtime)
+
+
 def lookup(namespace: str | None) -> Org | None:
     """The registry entry of a Hub namespace (case-insensitive), or ``None`` if unknown."""
     if not namespace:
         return None
-    return registry(user_file()).get(namespace.strip().lower())
+    return current().get(namespace.strip().lower())
 
 
 def all_orgs() -> list[Org]:
     """Every registry entry (aliases included), sorted by namespace."""
-    return sorted(registry(user_file()).values(), key=lambda o: o.org)
+    return sorted(current().values(), key=lambda o: o.org)

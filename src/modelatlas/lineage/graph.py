@@ -67,17 +67,13 @@ def _load(con: duckdb.DuckDBPyConnection, edges_sql: str, nodes_sql: str) -> Non
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lin_ids AS
         SELECT id FROM ({nodes_sql}) WHERE id IS NOT NULL
+        UNION SELECT child FROM _lin_raw UNION SELECT parent FROM _lin_raw
     """)
     for salt in SALTS:
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE _lin_nodes AS
-            SELECT k, min(id) AS id, min(id) <> max(id) AS clash FROM (
-                SELECT hash(id || $salt) AS k, id FROM _lin_ids
-                UNION ALL SELECT hash(child || $salt), child FROM _lin_raw
-                UNION ALL SELECT hash(parent || $salt), parent FROM _lin_raw
-            ) GROUP BY k
-        """, {"salt": salt})
-        if _count(con, "SELECT count(*) FROM _lin_nodes WHERE clash") == 0:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _lin_nodes AS"
+            " SELECT hash(id || $salt) AS k, id FROM _lin_ids", {"salt": salt})
+        if _count(con, "SELECT count(*) - count(DISTINCT k) FROM _lin_nodes") == 0:
             break
     else:  # pragma: no cover - four independent 64-bit collisions
         raise StoreError("lineage: model id hashes keep colliding; cannot resolve roots")

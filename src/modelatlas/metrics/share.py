@@ -32,7 +32,6 @@ from modelatlas.metrics.common import (
     group_sql,
     in_range,
     labelled_sql,
-    namespace_sql,
     period_key_sql,
     period_sql,
     run,
@@ -51,26 +50,28 @@ def _last_value_sql(column: str, freq: str) -> str:
     Periods holding a single snapshot (monthly dumps, or freq=snapshot) pass
     rows straight through; only periods with several snapshots aggregate
     (``arg_max``), so a Hub-scale monthly store never builds a hash table with
-    one entry per (model, month).
+    one entry per (model, month). Which periods hold several snapshots comes
+    from the small ``snapshots`` table, and observations are scanned once per
+    branch rather than through a shared CTE (which engines may materialise).
     """
+    key = period_key_sql(freq, "o.snapshot")
+    scan = (f"FROM observations o CROSS JOIN params"
+            f" WHERE NOT o.carried_over AND o.{column} IS NOT NULL AND {in_range('o.snapshot')}"
+            f" AND {key} IN (SELECT ps.pkey FROM period_snaps ps WHERE ps.n")
     return f"""
-    obs AS (
-        SELECT o.model_id, o.snapshot, o.{column} AS v,
-               {period_key_sql(freq, 'o.snapshot')} AS pkey
-        FROM observations o CROSS JOIN params
-        WHERE NOT o.carried_over AND o.{column} IS NOT NULL AND {in_range('o.snapshot')}
-    ),
     period_snaps AS (
         SELECT pkey, count(*) AS n
-        FROM (SELECT DISTINCT snapshot, pkey FROM obs) AS d GROUP BY pkey
+        FROM (SELECT DISTINCT s.snapshot, {period_key_sql(freq, 's.snapshot')} AS pkey
+              FROM snapshots s) AS d
+        GROUP BY pkey
     ),
     vals AS (
-        SELECT o.model_id, o.pkey, o.v
-        FROM obs o JOIN period_snaps ps ON ps.pkey = o.pkey AND ps.n = 1
+        SELECT o.model_id, {key} AS pkey, o.{column} AS v
+        {scan} = 1)
         UNION ALL
-        SELECT o.model_id, o.pkey, arg_max(o.v, o.snapshot) AS v
-        FROM obs o JOIN period_snaps ps ON ps.pkey = o.pkey AND ps.n > 1
-        GROUP BY o.model_id, o.pkey
+        SELECT o.model_id, {key} AS pkey, arg_max(o.{column}, o.snapshot) AS v
+        {scan} > 1)
+        GROUP BY o.model_id, {key}
     )"""
 
 
@@ -128,7 +129,9 @@ def cube_ctes(metric: str, attribution: str, freq: str) -> str:
 
     Named parameters $since, $until. Labels are resolved per model first
     (models x orgs, or roots x models x orgs: one row per credited root, with
-    its weight), so the one large join is values x labels on model_id.
+    its weight) and numbered, so the one large join is values x (model_id ->
+    label number, weight) and the large aggregation groups on integers; an
+    observed model missing from ``models`` is labelled ``unknown``.
     """
     check_choice("metric", metric, METRICS[:4])
     check_choice("attribution", attribution, ("direct", "root"))
@@ -155,28 +158,32 @@ def cube_ctes(metric: str, attribution: str, freq: str) -> str:
         FROM models m
     )"""
     labels = [group_sql(b) for b in ("org", "region", "country", "kind", "family")]
-    unknown_org = f"coalesce({namespace_sql('v.model_id')}, 'unknown')"
+    cols = "org, region, country, kind, family"
     return f"""{PARAMS_CTE},
     {values},
     {credits},
     labels AS (
-        SELECT c.model_id, c.w, {labels[0]} AS org, {labels[1]} AS region,
-               {labels[2]} AS country, {labels[3]} AS kind, {labels[4]} AS family
-        {labelled_sql('credits')}
+        SELECT model_id, w, org, region, country, kind, family,
+               dense_rank() OVER (ORDER BY {cols}) AS lk
+        FROM (
+            SELECT c.model_id, c.w, {labels[0]} AS org, {labels[1]} AS region,
+                   {labels[2]} AS country, {labels[3]} AS kind, {labels[4]} AS family
+            {labelled_sql('credits')}
+        ) AS x
     ),
+    label_keys AS (SELECT DISTINCT lk, {cols} FROM labels),
+    model_keys AS (SELECT model_id, w, lk FROM labels),
     cube_keys AS (
-        SELECT v.pkey, coalesce(lb.org, {unknown_org}) AS org,
-               coalesce(lb.region, 'unknown') AS region, coalesce(lb.country, 'unknown') AS country,
-               coalesce(lb.kind, 'unknown') AS kind, coalesce(lb.family, 'unknown') AS family,
-               sum(v.v * coalesce(lb.w, 1.0)) AS value
-        FROM vals v LEFT JOIN labels lb ON lb.model_id = v.model_id
-        GROUP BY v.pkey, coalesce(lb.org, {unknown_org}), coalesce(lb.region, 'unknown'),
-                 coalesce(lb.country, 'unknown'), coalesce(lb.kind, 'unknown'),
-                 coalesce(lb.family, 'unknown')
+        SELECT v.pkey, mk.lk, sum(v.v * coalesce(mk.w, 1.0)) AS value
+        FROM vals v JOIN model_keys mk ON mk.model_id = v.model_id
+        GROUP BY v.pkey, mk.lk
     ),
     cube AS (
-        SELECT {period_sql(freq, 'pkey')} AS period, org, region, country, kind, family, value
-        FROM cube_keys
+        SELECT {period_sql(freq, 'c.pkey')} AS period, coalesce(k.org, 'unknown') AS org,
+               coalesce(k.region, 'unknown') AS region, coalesce(k.country, 'unknown') AS country,
+               coalesce(k.kind, 'unknown') AS kind, coalesce(k.family, 'unknown') AS family,
+               c.value
+        FROM cube_keys c LEFT JOIN label_keys k ON k.lk = c.lk
     )"""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,16 +38,18 @@ def _progress(enabled: bool, what: str) -> Iterator[Callable[[CrawlProgress], No
         yield None
         return
     cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[pages]} pages"), TextColumn("{task.speed} models/s"),
+            TextColumn("{task.fields[pages]} pages"), TextColumn("{task.fields[rate]} models/s"),
             TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(what, total=None, pages=0)
+        task = bar.add_task(what, total=None, pages=0, rate="-")
+        started = time.monotonic()
 
         def tick(p: CrawlProgress) -> None:
             total = p.limit if p.limit is not None else p.total
             if p.limit is not None and p.total is not None:
                 total = min(p.limit, p.total)
-            bar.update(task, completed=p.models, total=total, pages=p.pages)
+            rate = p.models / max(time.monotonic() - started, 1e-6)
+            bar.update(task, completed=p.models, total=total, pages=p.pages, rate=f"{rate:,.0f}")
 
         yield tick
 
