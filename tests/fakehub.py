@@ -53,6 +53,7 @@ class Faults:
     script: list[str] = field(default_factory=list)  # faults for the next requests, in order
     delay: float = 0.0  # added to every answer (spreads a run out for kill tests)
     link_base: str | None = None  # write next links on another host (must be refused)
+    fail_models: set[str] = field(default_factory=set)  # model details that always answer 503
 
 
 def make_models(n: int, seed: int = 7) -> list[dict[str, Any]]:
@@ -200,6 +201,12 @@ class FakeHub:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+    def changed(self) -> None:
+        """Call after editing ``models`` in place: listings are re-sorted."""
+        with self._lock:
+            self._orders.clear()
+            self.by_id = {m["id"]: m for m in self.models}
 
     def set_faults(self, faults: Faults) -> None:
         with self._lock:
@@ -388,7 +395,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _detail(self, model_id: str, q: dict[str, list[str]], fault: str | None) -> None:
         f = self.fake.faults
-        if f.fail_all:
+        if f.fail_all or model_id in f.fail_models:
             self._send(503, {"error": "unavailable"})
             return
         rec = self.fake.by_id.get(model_id)

@@ -116,7 +116,7 @@ def test_since_lists_recent_models_and_carries_over_the_rest(
         for m in models[:30]:
             m["lastModified"] = "2026-03-01T12:00:00.000Z"
             m["downloads"] += 1_000
-        hub._orders.clear()
+        hub.changed()
         before = len(hub.requests)
         with fast_client(hub.base) as cl:
             s = ingest_hub(store, client=cl, since=D1, snapshot=D2)
@@ -193,23 +193,15 @@ def test_details_resume_skips_models_already_fetched(store: Store) -> None:
     hub = FakeHub(make_models(20), malformed=[])
     ids = [f"org{i}/model-{i}" for i in range(1, 9)]
     with running(hub):
-        hub.set_faults(Faults(script=[], fail_all=False))
-        # fail the 5th detail request persistently: the first four are kept
-        with fast_client(hub.base) as cl:
-            real = cl.model_info
-            calls = {"n": 0}
-
-            def flaky(mid: str) -> dict:
-                calls["n"] += 1
-                if calls["n"] == 5:
-                    raise NetworkError(f"model {mid} failed after 8 attempts (HTTP 503)")
-                return real(mid)
-
-            cl.model_info = flaky  # type: ignore[method-assign]
-            with pytest.raises(NetworkError):
-                ingest_details(store, cl, ids)
+        hub.set_faults(Faults(fail_models={"org5/model-5"}))  # the 5th keeps failing
+        with fast_client(hub.base) as cl, pytest.raises(NetworkError, match="org5/model-5"):
+            ingest_details(store, cl, ids)
         assert store.scalar("SELECT count(*) FROM model_details") == 4
+        assert store.scalar("SELECT status FROM crawl_jobs") == "failed"
+        hub.set_faults(Faults())
+        before = len(hub.requests)
         with fast_client(hub.base) as cl:
             s = ingest_details(store, cl, ids)
+        assert len(hub.requests) - before == 4  # only the models not fetched yet
     assert s.resumed and s.skipped == 4 and s.fetched == 4
     assert store.scalar("SELECT count(*) FROM model_details") == 8

@@ -169,6 +169,6 @@ def ingest_files(
         raise
     finish_run(store, summary, "failed" if summary.failed else "ok",
                "; ".join(summary.failed)[:2000])
-    if summary.snapshots:
+    if summary.snapshots and not settings.get("skip_derive"):
         derive.refresh(store)
     return summary

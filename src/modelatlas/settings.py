@@ -27,6 +27,12 @@ SETTINGS: dict[str, Setting] = {
     for s in (
         Setting("db", "MODELATLAS_DB", "", "Path of the DuckDB store (default: user data dir)."),
         Setting("batch_size", "MODELATLAS_BATCH_SIZE", "65536", "Rows per Arrow batch at ingest."),
+        Setting(
+            "memory_limit",
+            "MODELATLAS_MEMORY_LIMIT",
+            "1500MB",
+            "DuckDB memory limit; larger work spills to disk beside the store.",
+        ),
         Setting("hf_endpoint", "HF_ENDPOINT", "https://huggingface.co", "Hugging Face Hub API."),
         Setting("hf_token", "HF_TOKEN", "", "Token sent to the Hub when set."),
         Setting(
@@ -34,6 +40,12 @@ SETTINGS: dict[str, Setting] = {
             "MODELSCOPE_ENDPOINT",
             "https://www.modelscope.cn",
             "ModelScope API.",
+        ),
+        Setting(
+            "skip_derive",
+            "MODELATLAS_SKIP_DERIVE",
+            "",
+            "Set to 1 to skip refreshing derived tables after ingest (the next query does it).",
         ),
         Setting("orgs_file", "MODELATLAS_ORGS", "", "User file overriding the org catalog."),
     )

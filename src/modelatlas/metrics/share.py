@@ -42,6 +42,7 @@ METRICS = ("downloads", "likes", "models", "downloads_alltime", "derivatives")
 COLUMNS = ["period", "group", "value", "share"]
 CUBE_COLUMNS = ("period", "org", "region", "country", "kind", "family", "value")
 _CUBE_NAME = re.compile(r"^_ma_cube_[a-z0-9_]{1,40}$")
+_TABLE_NAME = re.compile(r"^_ma_(cube|labels)_[a-z0-9_]{1,40}$")
 
 
 def _last_value_sql(column: str, freq: str) -> str:
@@ -124,14 +125,55 @@ def _new_models_sql(freq: str) -> str:
     )"""
 
 
-def cube_ctes(metric: str, attribution: str, freq: str) -> str:
+LABEL_COLS = "org, region, country, kind, family"
+
+
+def _credits_cte(attribution: str) -> str:
+    """``credits(model_id, w, credited_id, family)``: whom each model's value credits."""
+    if check_choice("attribution", attribution, ("direct", "root")) == "root":
+        # a model without a roots row (lineage not derived yet) is its own root
+        return """
+    credits AS (
+        SELECT r.model_id, r.weight AS w, r.root_id AS credited_id, r.family FROM roots r
+        UNION ALL
+        SELECT m.id AS model_id, 1.0 AS w, m.id AS credited_id, CAST(NULL AS VARCHAR) AS family
+        FROM models m WHERE NOT EXISTS (SELECT 1 FROM roots r WHERE r.model_id = m.id)
+    )"""
+    return """
+    credits AS (
+        SELECT m.id AS model_id, 1.0 AS w, m.id AS credited_id, CAST(NULL AS VARCHAR) AS family
+        FROM models m
+    )"""
+
+
+def _labels_select() -> str:
+    """Per (model, credited root): weight, group labels and a label number ``lk``."""
+    g = [group_sql(b) for b in ("org", "region", "country", "kind", "family")]
+    return f"""
+        SELECT model_id, w, {LABEL_COLS}, dense_rank() OVER (ORDER BY {LABEL_COLS}) AS lk
+        FROM (
+            SELECT c.model_id, c.w, {g[0]} AS org, {g[1]} AS region,
+                   {g[2]} AS country, {g[3]} AS kind, {g[4]} AS family
+            {labelled_sql('credits')}
+        ) AS x"""
+
+
+def labels_sql(attribution: str) -> str:
+    """The per-model label table as one statement (materialised by :func:`materialize_cube`)."""
+    return f"WITH {_credits_cte(attribution)} {_labels_select()}"
+
+
+def cube_ctes(
+    metric: str, attribution: str, freq: str, labels_table: str | None = None
+) -> str:
     """CTEs ending in ``cube(period, org, region, country, kind, family, value)``.
 
     Named parameters $since, $until. Labels are resolved per model first
     (models x orgs, or roots x models x orgs: one row per credited root, with
     its weight) and numbered, so the one large join is values x (model_id ->
-    label number, weight) and the large aggregation groups on integers; an
-    observed model missing from ``models`` is labelled ``unknown``.
+    label number, weight) and the large aggregation groups on integers.
+    ``labels_table``: the same labels already materialised (a real table gives
+    the planner true sizes, so the hash table is built on the small side).
     """
     check_choice("metric", metric, METRICS[:4])
     check_choice("attribution", attribution, ("direct", "root"))
@@ -142,54 +184,38 @@ def cube_ctes(metric: str, attribution: str, freq: str) -> str:
         values = _alltime_delta_sql(freq)
     else:
         values = _new_models_sql(freq)
-    if attribution == "root":
-        # a model without a roots row (lineage not derived yet) is its own root
-        credits = """
-    credits AS (
-        SELECT r.model_id, r.weight AS w, r.root_id AS credited_id, r.family FROM roots r
-        UNION ALL
-        SELECT m.id AS model_id, 1.0 AS w, m.id AS credited_id, CAST(NULL AS VARCHAR) AS family
-        FROM models m WHERE NOT EXISTS (SELECT 1 FROM roots r WHERE r.model_id = m.id)
-    )"""
+    if labels_table is None:
+        label_ctes = f"""{_credits_cte(attribution)},
+    labels AS ({_labels_select()}
+    ),
+    label_keys AS (SELECT DISTINCT lk, {LABEL_COLS} FROM labels),
+    model_keys AS (SELECT model_id, w, lk FROM labels)"""
     else:
-        credits = """
-    credits AS (
-        SELECT m.id AS model_id, 1.0 AS w, m.id AS credited_id, CAST(NULL AS VARCHAR) AS family
-        FROM models m
-    )"""
-    labels = [group_sql(b) for b in ("org", "region", "country", "kind", "family")]
-    cols = "org, region, country, kind, family"
+        if not _TABLE_NAME.match(labels_table):
+            raise UsageError(f"not a labels table name: {labels_table!r}")
+        label_ctes = f"""
+    label_keys AS (SELECT DISTINCT lk, {LABEL_COLS} FROM {labels_table}),
+    model_keys AS (SELECT model_id, w, lk FROM {labels_table})"""
     return f"""{PARAMS_CTE},
     {values},
-    {credits},
-    labels AS (
-        SELECT model_id, w, org, region, country, kind, family,
-               dense_rank() OVER (ORDER BY {cols}) AS lk
-        FROM (
-            SELECT c.model_id, c.w, {labels[0]} AS org, {labels[1]} AS region,
-                   {labels[2]} AS country, {labels[3]} AS kind, {labels[4]} AS family
-            {labelled_sql('credits')}
-        ) AS x
-    ),
-    label_keys AS (SELECT DISTINCT lk, {cols} FROM labels),
-    model_keys AS (SELECT model_id, w, lk FROM labels),
+    {label_ctes},
     cube_keys AS (
-        SELECT v.pkey, mk.lk, sum(v.v * coalesce(mk.w, 1.0)) AS value
+        SELECT v.pkey, mk.lk, sum(v.v * mk.w) AS value
         FROM vals v JOIN model_keys mk ON mk.model_id = v.model_id
         GROUP BY v.pkey, mk.lk
     ),
     cube AS (
-        SELECT {period_sql(freq, 'c.pkey')} AS period, coalesce(k.org, 'unknown') AS org,
-               coalesce(k.region, 'unknown') AS region, coalesce(k.country, 'unknown') AS country,
-               coalesce(k.kind, 'unknown') AS kind, coalesce(k.family, 'unknown') AS family,
-               c.value
-        FROM cube_keys c LEFT JOIN label_keys k ON k.lk = c.lk
+        SELECT {period_sql(freq, 'c.pkey')} AS period, k.org, k.region, k.country, k.kind,
+               k.family, c.value
+        FROM cube_keys c JOIN label_keys k ON k.lk = c.lk
     )"""
 
 
-def cube_sql(metric: str, attribution: str, freq: str) -> str:
+def cube_sql(
+    metric: str, attribution: str, freq: str, labels_table: str | None = None
+) -> str:
     """The cube as one statement (what :func:`materialize_cube` stores)."""
-    return f"WITH {cube_ctes(metric, attribution, freq)} SELECT * FROM cube"
+    return f"WITH {cube_ctes(metric, attribution, freq, labels_table)} SELECT * FROM cube"
 
 
 def _cube_source(metric: str, attribution: str, freq: str, cube_table: str | None) -> str:
@@ -229,12 +255,17 @@ def materialize_cube(
     :func:`modelatlas.metrics.concentration.concentration` (same metric,
     attribution, freq and range) to avoid re-scanning observations.
     """
-    table = f"_ma_cube_{name}"
+    table, labels = f"_ma_cube_{name}", f"_ma_labels_{name}"
     if not _CUBE_NAME.match(table):
         raise UsageError(f"not a cube name: {name!r}")
-    sql = cube_sql(metric, attribution, freq)
     params = {"since": as_date(since, "since"), "until": as_date(until, "until")}
-    store.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}", params).fetchall()
+    con = store.con
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {labels} AS {labels_sql(attribution)}").fetchall()
+    try:
+        sql = cube_sql(metric, attribution, freq, labels)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}", params).fetchall()
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {labels}").fetchall()
     return table
 
 

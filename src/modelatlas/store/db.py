@@ -110,6 +110,17 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
             ) from exc
 
 
+def _configure(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
+    """UTC everywhere; bounded memory, spilling beside the store (not into /tmp)."""
+    con.execute("SET TimeZone = 'UTC'")
+    limit = settings.get("memory_limit")
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
+        raise StoreError(f"MODELATLAS_MEMORY_LIMIT must look like 1500MB or 4GB, not {limit!r}")
+    con.execute(f"SET memory_limit = '{limit}'")
+    if path is not None:
+        con.execute("SET temp_directory = ?", [str(path) + ".tmp"])
+
+
 def open_store(
     path: str | Path | None = None, *, read_only: bool = False, create: bool = True
 ) -> Store:
@@ -122,7 +133,7 @@ def open_store(
         path = settings.default_db_path()
     if str(path) == ":memory:":
         con = duckdb.connect(":memory:")
-        con.execute("SET TimeZone = 'UTC'")
+        _configure(con, None)
         _migrate(con)
         return Store(None, con)
     p = Path(path).expanduser()
@@ -135,7 +146,7 @@ def open_store(
     except duckdb.Error as exc:
         msg = str(exc).splitlines()[0]
         raise StoreError(f"cannot open store {p}: {msg}") from exc
-    con.execute("SET TimeZone = 'UTC'")
+    _configure(con, p)
     if not read_only:
         _migrate(con)
     return Store(p, con, read_only=read_only)
