@@ -12,7 +12,7 @@ ALL = engines.all_sql()
 
 def test_every_metric_is_listed() -> None:
     names = {k.split("[")[0].split(".")[0] for k in ALL}
-    assert names == {"share", "concentration", "licence_mix", "cadence", "ram"}
+    assert names == {"share", "concentration", "licence_mix", "cadence", "ram", "cube", "labels"}
     assert len(ALL) > 80
 
 

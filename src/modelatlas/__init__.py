@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 __all__ = ["ModelAtlasError", "__version__", "open"]
 
 
-def open(path: str | None = None) -> "Atlas":  # noqa: A001 - mirrors the documented API
+def open(path: str | None = None) -> Atlas:
     """Open the store at ``path`` (or the default) and return an :class:`Atlas`."""
     from modelatlas.atlas import Atlas
 

@@ -25,6 +25,9 @@ def all_sql() -> dict[str, str]:
         out[f"share[{by},{metric},{attr},{freq}]"] = share.share_sql(by, metric, attr, freq)
     for attr, freq in itertools.product(ATTRIBUTION, FREQ):
         out[f"concentration[{attr},{freq}]"] = concentration.concentration_sql(attr, freq)
+        out[f"cube[{attr},{freq}]"] = share.cube_sql("downloads", attr, freq, "_ma_labels_x")
+    for attr in ATTRIBUTION:
+        out[f"labels[{attr}]"] = share.labels_sql(attr)
     for weight, freq in itertools.product(licence_mix.WEIGHTS, FREQ):
         out[f"licence_mix[{weight},{freq}]"] = licence_mix.licence_mix_sql(weight, freq)
     out["cadence.monthly"] = cadence.MONTHLY_SQL

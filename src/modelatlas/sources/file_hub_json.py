@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from modelatlas.sources import hubfields
+from modelatlas.sources import file_modelinfo_csv, hubfields
 from modelatlas.sources.records import Batch, ReadPlan, Rejected, batch_from_rows
 from modelatlas.sources.registry import FileFormat, register
 from modelatlas.sources.textio import open_text
@@ -48,6 +48,13 @@ def fh_text(path: Path) -> str:
 
 
 def _read(plan: ReadPlan) -> Iterator[Batch]:
+    path = Path(plan.path)
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    if not _sniff(path, head) and file_modelinfo_csv.FORMAT.sniff(path, head):
+        # The ModelInfo CSV dump (a `metadata` column per row) is Hub JSON too.
+        yield from file_modelinfo_csv.FORMAT.read(plan)
+        return
     rows: list[dict[str, Any]] = []
     rejected: list[Rejected] = []
     for loc, rec, err in _records(Path(plan.path)):

@@ -28,7 +28,7 @@ ELLIPSES = ("…", "...")
 
 
 def _sniff(path: Path, head: bytes) -> bool:
-    return COLUMNS <= set(csvrows.header(head))
+    return set(csvrows.header(head)) >= COLUMNS
 
 
 def split_tags(text: str) -> tuple[list[str], list[str]]:
