@@ -60,8 +60,9 @@ def headline(share_root: pd.DataFrame) -> tuple[str, dict[str, object]]:
             f"the U.S. {pct(us)} (root attribution).")
     named = {k: v for k, v in s.items() if k not in ("china", "us", "unknown")}
     if named:
-        text += " " + ", ".join(f"{REGION_LABEL.get(k, k)} {pct(v)}"
-                               for k, v in sorted(named.items(), key=lambda kv: -kv[1])) + "."
+        parts = [f"{REGION_LABEL.get(k, k)} {pct(v)}"
+                 for k, v in sorted(named.items(), key=lambda kv: -kv[1])]
+        text += " Elsewhere: " + ", ".join(parts) + "."
     if unknown > 0:
         text += f" {pct(unknown)} of downloads could not be attributed to a known developer."
     total = float(last["value"].sum())

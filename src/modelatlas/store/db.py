@@ -113,6 +113,7 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
 def _configure(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
     """UTC everywhere; bounded memory, spilling beside the store (not into /tmp)."""
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # stderr belongs to our own messages
     limit = settings.get("memory_limit")
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
         raise StoreError(f"MODELATLAS_MEMORY_LIMIT must look like 1500MB or 4GB, not {limit!r}")
