@@ -88,18 +88,26 @@ SELECT model_id, root_id, 'finetune', 'tag' FROM roots WHERE depth = 1;
 PANDAS_BASELINE = r"""
 import json, resource, sys, time
 import duckdb
+import pyarrow.compute as pc
 t0 = time.perf_counter()
 con = duckdb.connect(sys.argv[1], read_only=True)
-obs = con.execute("SELECT model_id, snapshot, downloads_30d FROM observations"
-                  " WHERE NOT carried_over AND downloads_30d IS NOT NULL").df()
+tbl = con.execute("SELECT model_id, snapshot, downloads_30d FROM observations"
+                  " WHERE NOT carried_over AND downloads_30d IS NOT NULL").to_arrow_table()
+# model ids as a categorical (dictionary) so pandas does not hold 49M Python strings
+tbl = tbl.set_column(0, "model_id", pc.dictionary_encode(tbl.column("model_id")))
+obs = tbl.to_pandas(date_as_object=False)
+del tbl
 models = con.execute("SELECT id, org FROM models").df()
 orgs = con.execute("SELECT org, region FROM orgs").df()
 obs["period"] = obs["snapshot"].dt.strftime("%Y-%m")
 last = obs.sort_values("snapshot").drop_duplicates(["model_id", "period"], keep="last")
+del obs
 region = models.assign(k=models["org"].str.lower()).merge(
     orgs, left_on="k", right_on="org", how="left", suffixes=("", "_o"))
 region["region"] = region["region"].fillna("unknown")
-df = last.merge(region[["id", "region"]], left_on="model_id", right_on="id", how="left")
+codes = dict(zip(region["id"], region["region"]))
+last["region"] = last["model_id"].map(codes).astype(str)
+df = last
 g = df.groupby(["period", "region"], as_index=False)["downloads_30d"].sum()
 g["share"] = g["downloads_30d"] / g.groupby("period")["downloads_30d"].transform("sum")
 secs = time.perf_counter() - t0

@@ -58,7 +58,7 @@ def fingerprint(store: Store) -> str:
         "SELECT (SELECT count(*) FROM models), (SELECT max(last_seen) FROM models),"
         " (SELECT count(*) FROM edges), (SELECT count(*) FROM observations),"
         " (SELECT max(committed_at) FROM snapshots), (SELECT count(*) FROM snapshots)"
-    ).fetchone()
+    ).fetchall()[0]
     return "|".join(str(v) for v in (row or ())) + "|" + _user_files()
 
 

@@ -47,6 +47,16 @@ SETTINGS: dict[str, Setting] = {
             "",
             "Set to 1 to skip refreshing derived tables after ingest (the next query does it).",
         ),
+        Setting("http_attempts", "MODELATLAS_HTTP_ATTEMPTS", "8",
+                "Tries per HTTP request before a page fails the run."),
+        Setting("http_backoff", "MODELATLAS_HTTP_BACKOFF", "1.0",
+                "First backoff in seconds (doubles per try, with jitter, capped at 60 s)."),
+        Setting("http_timeout", "MODELATLAS_HTTP_TIMEOUT", "60",
+                "Seconds before an HTTP request times out."),
+        Setting("http_wait_scale", "MODELATLAS_HTTP_WAIT_SCALE", "1.0",
+                "Multiplies every wait (tests make it tiny)."),
+        Setting("page_size", "MODELATLAS_PAGE_SIZE", "1000",
+                "Models per API page (the Hub serves at most 1000)."),
         Setting("orgs_file", "MODELATLAS_ORGS", "", "User file overriding the org catalog."),
     )
 }

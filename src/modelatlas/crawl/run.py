@@ -68,7 +68,7 @@ OnPage = Callable[[Progress], None]
 
 def page_size(limit: int | None, default: int = MAX_PAGE_SIZE) -> int:
     """Models per request: ``MODELATLAS_PAGE_SIZE`` or 1000, never more than ``limit``."""
-    raw = os.environ.get("MODELATLAS_PAGE_SIZE")
+    raw = os.environ.get("MODELATLAS_PAGE_SIZE")  # registered in modelatlas.settings
     size = default
     if raw:
         if not raw.isdigit() or int(raw) < 1:

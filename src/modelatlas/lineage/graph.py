@@ -54,8 +54,8 @@ class Resolution:
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    rows = con.execute(sql).fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def _load(con: duckdb.DuckDBPyConnection, edges_sql: str, nodes_sql: str) -> None:

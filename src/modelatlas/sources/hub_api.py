@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import email.utils
 import json
-import os
 import random
 import re
 import time
@@ -31,7 +30,7 @@ from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import httpx
 
-from modelatlas import __version__
+from modelatlas import __version__, settings
 from modelatlas.errors import NetworkError, NotFoundError, UsageError
 
 # Fields we store, asked for with ``expand=`` (ModelInfo property names). Not
@@ -50,7 +49,9 @@ _RATELIMIT_RE = re.compile(r'"?[\w-]+"?\s*;\s*r\s*=\s*(?P<r>\d+)\s*;\s*t\s*=\s*(
 
 
 def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
+    """A numeric setting (see :mod:`modelatlas.settings`) by its environment name."""
+    key = {s.env: s.name for s in settings.SETTINGS.values()}[name]
+    raw = settings.get(key)
     if not raw:
         return default
     try:

@@ -61,8 +61,8 @@ class Store:
         return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
     def scalar(self, query: str, params: list[Any] | None = None) -> Any:
-        row = self.con.execute(query, params or []).fetchone()
-        return None if row is None else row[0]
+        rows = self.con.execute(query, params or []).fetchall()  # closes the result
+        return rows[0][0] if rows else None
 
     def schema_version(self) -> int:
         return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))

@@ -271,8 +271,8 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
 
 
 def _one(con: duckdb.DuckDBPyConnection, q: str) -> Any:
-    row = con.execute(q).fetchone()
-    return row[0] if row else None
+    rows = con.execute(q).fetchall()
+    return rows[0][0] if rows else None
 
 
 def commit_input(

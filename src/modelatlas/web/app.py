@@ -28,7 +28,9 @@ from modelatlas.store import queries
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = df.astype(object).where(pd.notna(df), None).to_dict(orient="records")
+    out: list[dict[str, Any]] = (
+        df.astype(object).where(pd.notna(df), None).to_dict(orient="records")
+    )
     for row in out:
         for k, v in row.items():
             if isinstance(v, float) and not math.isfinite(v):
