@@ -91,8 +91,8 @@ import duckdb
 import pyarrow.compute as pc
 t0 = time.perf_counter()
 con = duckdb.connect(sys.argv[1], read_only=True)
-tbl = con.execute("SELECT model_id, snapshot, downloads_30d FROM observations"
-                  " WHERE NOT carried_over AND downloads_30d IS NOT NULL").to_arrow_table()
+tbl = con.sql("SELECT model_id, snapshot, downloads_30d FROM observations"
+              " WHERE NOT carried_over AND downloads_30d IS NOT NULL").to_arrow_table()
 # model ids as a categorical (dictionary) so pandas does not hold 49M Python strings
 tbl = tbl.set_column(0, "model_id", pc.dictionary_encode(tbl.column("model_id")))
 obs = tbl.to_pandas(date_as_object=False)
@@ -111,6 +111,7 @@ df = last
 g = df.groupby(["period", "region"], as_index=False)["downloads_30d"].sum()
 g["share"] = g["downloads_30d"] / g.groupby("period")["downloads_30d"].transform("sum")
 secs = time.perf_counter() - t0
+g.to_parquet(sys.argv[2])
 print(json.dumps({"seconds": secs, "rows": len(g),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -142,8 +143,9 @@ def run_report(db: Path, out: Path) -> dict[str, float]:
         build_report(st, out)
         report_s = time.perf_counter() - t0
         t1 = time.perf_counter()
-        share(st, by="region", metric="downloads", attribution="direct")
+        df = share(st, by="region", metric="downloads", attribution="direct")
         share_s = time.perf_counter() - t1
+        df.to_parquet(out / "_bench_share_sql.parquet")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"report_seconds": report_s, "share_seconds": share_s, "peak_rss_mb": rss}
 
@@ -164,11 +166,19 @@ def main() -> int:
         [sys.executable, __file__, "--report-only", str(args.db), str(args.out)],
         capture_output=True, text=True, check=True)
     res.update(json.loads(child.stdout.strip().splitlines()[-1]))
-    base = subprocess.run([sys.executable, "-c", PANDAS_BASELINE, str(args.db)],
+    base = subprocess.run([sys.executable, "-c", PANDAS_BASELINE, str(args.db),
+                           str(args.out / "_bench_share_pandas.parquet")],
                           capture_output=True, text=True, check=True)
     pandas_res = json.loads(base.stdout.strip().splitlines()[-1])
     res["pandas_share_seconds"] = pandas_res["seconds"]
     res["pandas_peak_rss_mb"] = pandas_res["peak_rss_mb"]
+    import pandas as pd
+
+    sql_df = pd.read_parquet(args.out / "_bench_share_sql.parquet")
+    pd_df = pd.read_parquet(args.out / "_bench_share_pandas.parquet")
+    both = sql_df.merge(pd_df, left_on=["period", "group"], right_on=["period", "region"])
+    res["baseline_rows_matched"] = f"{len(both)}/{len(sql_df)}"
+    res["baseline_max_share_diff"] = float((both["share_x"] - both["share_y"]).abs().max())
     res["pandas_over_sql"] = pandas_res["seconds"] / float(res["share_seconds"])  # type: ignore[arg-type]
     res["ok"] = float(res["report_seconds"]) < 60 and float(res["peak_rss_mb"]) < 4096  # type: ignore[arg-type]
     print(json.dumps(res, indent=2))

@@ -136,3 +136,20 @@ def test_downloads_alltime_difference(store: Store, tmp_path: Path) -> None:
 def test_bad_options_are_usage_errors(store: Store, kw: dict[str, str]) -> None:
     with pytest.raises(UsageError):
         share(store, **kw)
+
+
+@pytest.mark.parametrize("attribution", ["direct", "root"])
+def test_materialized_cube_gives_the_same_shares(small: Store, attribution: str) -> None:
+    from modelatlas.metrics.concentration import concentration
+    from modelatlas.metrics.share import materialize_cube
+
+    cube = materialize_cube(small, f"t_{attribution}", "downloads", attribution, "month")
+    for by in ("region", "org", "kind", "country"):
+        pd.testing.assert_frame_equal(
+            share(small, by=by, attribution=attribution),
+            share(small, by=by, attribution=attribution, cube_table=cube))
+    pd.testing.assert_frame_equal(concentration(small, attribution=attribution),
+                                  concentration(small, attribution=attribution,
+                                                cube_table=cube))
+    with pytest.raises(UsageError):
+        share(small, cube_table="observations; DROP TABLE models")

@@ -19,12 +19,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import duckdb
-
 from modelatlas.crawl import jobs
 from modelatlas.crawl.jobs import Job
 from modelatlas.crawl.listers import Lister
-from modelatlas.errors import ModelAtlasError, StoreError
 from modelatlas.sources.records import Batch, Rejected, batch_from_rows
 from modelatlas.store import ingest
 from modelatlas.store.db import Store
@@ -84,21 +81,9 @@ def commit_job(store: Store, job: Job, lister: Lister, *, run_id: str, limit: in
     part = IngestSummary(run_id)
     label = f"{lister.endpoint} ({job.source} crawl {job.job_id})"
     carried = 0
-    con.execute("BEGIN TRANSACTION")
-    try:
-        ingest._stage(con, job_batches(store, job, lister, limit=limit), store, run_id,
-                      label, part)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _bad AS SELECT * FROM ({ingest._VALIDATE})"
-            " WHERE reason IS NOT NULL"
-        )
-        bad = con.execute("SELECT location, record, reason FROM _bad ORDER BY _row").fetchall()
-        if bad:
-            part.quarantined += ingest.quarantine(
-                store, run_id, label, (Rejected(str(lc), rc, why) for lc, rc, why in bad)
-            )
-            con.execute(f"DELETE FROM {ingest.STAGING} WHERE _row IN (SELECT _row FROM _bad)")
-        ingest._merge(con, lister.source, False, run_id, part)
+    with ingest.transaction(store, label):
+        ingest.load_input(store, job_batches(store, job, lister, limit=limit), run_id=run_id,
+                          label=label, hub=lister.source, simulated=False, part=part)
         if carry_over:
             rows = con.execute(
                 _CARRY, [job.snapshot, lister.source, lister.source, job.snapshot,
@@ -119,26 +104,8 @@ def commit_job(store: Store, job: Job, lister: Lister, *, run_id: str, limit: in
             " message = NULL WHERE job_id = ?", [job.job_id]
         )
         con.execute("DELETE FROM crawl_pages WHERE job_id = ?", [job.job_id])
-        con.execute("COMMIT")
-    except ModelAtlasError:
-        con.execute("ROLLBACK")
-        raise
-    except duckdb.Error as exc:
-        con.execute("ROLLBACK")
-        raise StoreError(f"could not commit {label}: {str(exc).splitlines()[0]}") from exc
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for t in (ingest.STAGING, "_bad", "_final", "_meta", "_known", "_refresh",
-                  "_new_edges"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
     job.status = "done"
     summary.inputs.append(label)
-    summary.records += part.records
-    summary.models += part.models
-    summary.observations += part.observations + carried
-    summary.edges += part.edges
-    summary.quarantined += part.quarantined
-    summary.snapshots.extend(part.snapshots)
+    part.observations += carried
+    summary.add(part)
     return carried

@@ -14,10 +14,11 @@ Flow for one input (a file, or one page range of a live crawl):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,15 @@ class IngestSummary:
     quarantined: int = 0
     snapshots: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+
+    def add(self, part: IngestSummary) -> None:
+        """Add the counts of one committed input to this run's summary."""
+        self.records += part.records
+        self.models += part.models
+        self.observations += part.observations
+        self.edges += part.edges
+        self.quarantined += part.quarantined
+        self.snapshots.extend(part.snapshots)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -90,8 +100,7 @@ def quarantine(store: Store, run_id: str, source: str, items: Iterable[Rejected]
     return len(rows)
 
 
-_VALIDATE = f"""
-SELECT _row, location, to_json(s) AS record,
+_REASON = """
   CASE
     WHEN id IS NULL OR trim(id) = '' THEN 'missing model id'
     WHEN regexp_matches(id, '\\s') THEN 'model id contains white space'
@@ -100,8 +109,13 @@ SELECT _row, location, to_json(s) AS record,
     WHEN starts_with(id, '/') OR ends_with(id, '/') THEN 'model id has an empty part'
     WHEN downloads_30d < 0 OR downloads_all_time < 0 OR likes < 0 THEN 'negative count'
     WHEN snapshot IS NULL THEN 'no snapshot date'
-  END AS reason
-FROM {STAGING} s
+  END"""
+
+# Raw content (as JSON) is built only for the failing rows.
+_VALIDATE = f"""
+SELECT _row, location, to_json(s) AS record, reason
+FROM (SELECT *, {_REASON} AS reason FROM {STAGING}) s
+WHERE reason IS NOT NULL
 """
 
 
@@ -142,11 +156,15 @@ def _duck_type(t: pa.DataType) -> str:
 
 def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
            run_id: str, summary: IngestSummary) -> None:
-    # One row per (snapshot, id): the last read wins.
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _final AS SELECT * FROM {STAGING}"
-        " QUALIFY row_number() OVER (PARTITION BY snapshot, id ORDER BY _row DESC) = 1"
-    )
+    # One row per (snapshot, id): the last read wins (dropped in place: no copy).
+    con.execute(f"""
+        DELETE FROM {STAGING} WHERE _row IN (
+            SELECT _row FROM (SELECT _row, row_number() OVER (
+                PARTITION BY snapshot, id ORDER BY _row DESC) AS rn FROM {STAGING})
+            WHERE rn > 1)
+    """)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _final AS SELECT * FROM {STAGING}")
+    several = int(_one(con, f"SELECT count(DISTINCT snapshot) FROM {STAGING}")) > 1
     # Per-snapshot licence/gating/org history, so change events survive later ingests.
     capture_staged(con, hub)
     # Newest row per id drives the model metadata; parse tags once, set-based.
@@ -166,7 +184,8 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
           coalesce(truncated_tags, []) AS truncated_tags,
           card_base_models, card_base_relation, snapshot
         FROM _final f
-        QUALIFY row_number() OVER (PARTITION BY id ORDER BY snapshot DESC, _row DESC) = 1
+        {"QUALIFY row_number() OVER (PARTITION BY id ORDER BY snapshot DESC, _row DESC) = 1"
+         if several else ""}
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _known AS
@@ -205,13 +224,7 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
         "greatest(x.meta_snapshot, m.snapshot) AS meta_snapshot",
         "x.license_id AS license_id",
     ])
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _upsert AS
-        SELECT {cols} FROM _meta m LEFT JOIN models x ON x.id = m.id
-    """)
-    if n_known:
-        con.execute("DELETE FROM models WHERE id IN (SELECT id FROM _known)")
-    con.execute("""
+    insert = """
         INSERT INTO models (id, org, name, source, created_at, last_modified, release_date,
             pipeline_tag, library, license_raw, license_name, license_link, gated,
             params_total, params_active, tags, arxiv, datasets, formats, regions,
@@ -220,8 +233,19 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
             pipeline_tag, library, license_raw, license_name, license_link, gated,
             params_total, params_active, tags, arxiv, datasets, formats, regions,
             truncated_tags, first_seen, last_seen, meta_snapshot, license_id
-        FROM _upsert
-    """)
+        FROM ({rows})
+    """
+    if n_known:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _upsert AS
+            SELECT {cols} FROM _meta m JOIN models x ON x.id = m.id
+        """)
+        con.execute("DELETE FROM models WHERE id IN (SELECT id FROM _known)")
+        con.execute(insert.format(rows="SELECT * FROM _upsert"))
+    new_rows = f"SELECT {cols} FROM _meta m LEFT JOIN models x ON FALSE"
+    if n_known:
+        new_rows += " WHERE m.id NOT IN (SELECT id FROM _known)"
+    con.execute(insert.format(rows=new_rows))
     summary.models += int(_one(con, "SELECT count(*) FROM _meta"))
     # Observations: replace this input's (snapshot, model) rows, so re-ingest is idempotent.
     con.execute(
@@ -275,6 +299,55 @@ def _one(con: duckdb.DuckDBPyConnection, q: str) -> Any:
     return rows[0][0] if rows else None
 
 
+TEMP_TABLES = (STAGING, "_bad", "_meta", "_known", "_upsert", "_new_edges")
+
+
+@contextlib.contextmanager
+def transaction(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One ingest transaction: commit on success, roll back on any failure.
+
+    DuckDB errors become a one-line ``StoreError`` naming the input; the
+    temporary tables of the ingest are dropped either way.
+    """
+    con = store.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except ModelAtlasError:
+        con.execute("ROLLBACK")
+        raise
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        raise StoreError(f"could not commit {label}: {str(exc).splitlines()[0]}") from exc
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP VIEW IF EXISTS _final")
+        for t in TEMP_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def load_input(store: Store, batches: Iterable[Batch], *, run_id: str, label: str,
+               hub: str, simulated: bool, part: IngestSummary) -> None:
+    """Stage, validate (quarantining rejects) and merge one input.
+
+    Call inside :func:`transaction`; afterwards the view ``_final`` holds the
+    input's accepted rows (one per snapshot and model) until the transaction ends.
+    """
+    con = store.con
+    _stage(con, batches, store, run_id, label, part)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _bad AS {_VALIDATE}")
+    bad = con.execute("SELECT location, record, reason FROM _bad ORDER BY _row").fetchall()
+    if bad:
+        part.quarantined += quarantine(
+            store, run_id, label, (Rejected(str(lc), rc, why) for lc, rc, why in bad)
+        )
+        con.execute(f"DELETE FROM {STAGING} WHERE _row IN (SELECT _row FROM _bad)")
+    _merge(con, hub, simulated, run_id, part)
+
+
 def commit_input(
     store: Store,
     batches: Iterable[Batch],
@@ -287,42 +360,12 @@ def commit_input(
 ) -> IngestSummary:
     """Stage, validate and merge one input in a single transaction."""
     summary = summary or IngestSummary(run_id)
-    con = store.con
     part = IngestSummary(run_id)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        _stage(con, batches, store, run_id, source_label, part)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _bad AS SELECT * FROM ({_VALIDATE})"
-            " WHERE reason IS NOT NULL"
-        )
-        bad = con.execute("SELECT location, record, reason FROM _bad ORDER BY _row").fetchall()
-        if bad:
-            part.quarantined += quarantine(
-                store, run_id, source_label, (Rejected(str(lc), rc, why) for lc, rc, why in bad)
-            )
-            con.execute(f"DELETE FROM {STAGING} WHERE _row IN (SELECT _row FROM _bad)")
-        _merge(con, hub, simulated, run_id, part)
-        con.execute("COMMIT")
-    except ModelAtlasError:
-        con.execute("ROLLBACK")
-        raise
-    except duckdb.Error as exc:
-        con.execute("ROLLBACK")
-        raise StoreError(f"could not commit {source_label}: {str(exc).splitlines()[0]}") from exc
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for t in (STAGING, "_bad", "_final", "_meta", "_known", "_upsert", "_new_edges"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
+    with transaction(store, source_label):
+        load_input(store, batches, run_id=run_id, label=source_label, hub=hub,
+                   simulated=simulated, part=part)
     summary.inputs.append(source_label)
-    summary.records += part.records
-    summary.models += part.models
-    summary.observations += part.observations
-    summary.edges += part.edges
-    summary.quarantined += part.quarantined
-    summary.snapshots.extend(part.snapshots)
+    summary.add(part)
     return summary
 
 
