@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -112,7 +113,8 @@ g = df.groupby(["period", "region"], as_index=False)["downloads_30d"].sum()
 g["share"] = g["downloads_30d"] / g.groupby("period")["downloads_30d"].transform("sum")
 secs = time.perf_counter() - t0
 g.to_parquet(sys.argv[2])
-print(json.dumps({"seconds": secs, "rows": len(g),
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": secs, "rows": len(g), "cpu_seconds": ru.ru_utime + ru.ru_stime,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -138,16 +140,22 @@ def run_report(db: Path, out: Path) -> dict[str, float]:
     from modelatlas.report import build_report
     from modelatlas.store import open_store
 
+    def cpu() -> float:
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        return ru.ru_utime + ru.ru_stime
+
     with open_store(db) as st:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu()
         build_report(st, out)
-        report_s = time.perf_counter() - t0
+        report_s, report_cpu = time.perf_counter() - t0, cpu() - c0
         t1 = time.perf_counter()
         df = share(st, by="region", metric="downloads", attribution="direct")
         share_s = time.perf_counter() - t1
         df.to_parquet(out / "_bench_share_sql.parquet")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"report_seconds": report_s, "share_seconds": share_s, "peak_rss_mb": rss}
+    return {"report_seconds": report_s, "report_cpu_seconds": report_cpu,
+            "share_seconds": share_s, "peak_rss_mb": rss,
+            "load_average_1m": os.getloadavg()[0]}
 
 
 def main() -> int:
@@ -171,6 +179,7 @@ def main() -> int:
                           capture_output=True, text=True, check=True)
     pandas_res = json.loads(base.stdout.strip().splitlines()[-1])
     res["pandas_share_seconds"] = pandas_res["seconds"]
+    res["pandas_cpu_seconds"] = pandas_res["cpu_seconds"]
     res["pandas_peak_rss_mb"] = pandas_res["peak_rss_mb"]
     import pandas as pd
 
