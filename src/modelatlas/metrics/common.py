@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from modelatlas.dates import parse_date
 from modelatlas.errors import UsageError
 from modelatlas.store.db import Store
 
@@ -46,15 +47,7 @@ def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
 
 def as_date(value: str | dt.date | None, name: str) -> dt.date | None:
     """Parse a ``--since``/``--until`` value (YYYY-MM-DD or YYYY-MM)."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = value.strip()
-    try:
-        if len(text) == 7:
-            return dt.date.fromisoformat(text + "-01")
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageError(f"--{name} must be a date YYYY-MM-DD or YYYY-MM (got {value!r})") from exc
+    return parse_date(value, f"--{name}", month_ok=True)
 
 
 def period_sql(freq: str, col: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from modelatlas.sources import file_modelinfo_csv, hubfields
-from modelatlas.sources.records import Batch, ReadPlan, Rejected, batch_from_rows
+from modelatlas.sources.records import Batch, ReadPlan, to_batches
 from modelatlas.sources.registry import FileFormat, register
 from modelatlas.sources.textio import open_text
 
@@ -55,24 +55,8 @@ def _read(plan: ReadPlan) -> Iterator[Batch]:
         # The ModelInfo CSV dump (a `metadata` column per row) is Hub JSON too.
         yield from file_modelinfo_csv.FORMAT.read(plan)
         return
-    rows: list[dict[str, Any]] = []
-    rejected: list[Rejected] = []
-    for loc, rec, err in _records(Path(plan.path)):
-        if err is None:
-            try:
-                row = hubfields.canonical(rec)
-                row["snapshot"] = plan.snapshot
-                row["location"] = loc
-                rows.append(row)
-            except ValueError as exc:
-                err = str(exc)
-        if err is not None:
-            raw = rec if isinstance(rec, str) else json.dumps(rec, default=str)
-            rejected.append(Rejected(loc, raw, err))
-        if len(rows) >= plan.batch_size:
-            yield Batch(batch_from_rows(rows), rejected)
-            rows, rejected = [], []
-    yield Batch(batch_from_rows(rows), rejected)
+    items = ((loc, rec if err else None, rec, err) for loc, rec, err in _records(path))
+    yield from to_batches(items, plan, hubfields.canonical)
 
 
 FORMAT = register(

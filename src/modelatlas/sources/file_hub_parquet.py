@@ -14,7 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from modelatlas.sources.parquetio import is_parquet, iter_batches, open_parquet
+from modelatlas.sources import hubfields
+from modelatlas.sources.parquetio import columns, iter_batches, open_parquet
 from modelatlas.sources.records import (
     RECORD_SCHEMA,
     Batch,
@@ -25,18 +26,9 @@ from modelatlas.sources.records import (
 )
 from modelatlas.sources.registry import FileFormat, register
 
+# The Hub's spellings (shared with JSON records) plus dump-only columns.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "modelId", "model_id"),
-    "author": ("author",),
-    "created_at": ("createdAt", "created_at"),
-    "last_modified": ("lastModified", "last_modified"),
-    "pipeline_tag": ("pipeline_tag", "pipelineTag"),
-    "library": ("library_name", "libraryName"),
-    "gated": ("gated",),
-    "tags": ("tags",),
-    "downloads_30d": ("downloads",),
-    "downloads_all_time": ("downloadsAllTime", "downloads_all_time"),
-    "likes": ("likes",),
+    **hubfields.ALIASES,
     "params_total": ("params_total", "parameters"),
     "snapshot": ("snapshot",),
 }
@@ -55,13 +47,8 @@ def columns_for(names: list[str]) -> dict[str, str]:
 
 
 def _sniff(path: Path, head: bytes) -> bool:
-    if not is_parquet(head):
-        return False
-    try:
-        names = open_parquet(path).schema_arrow.names
-    except Exception:
-        return False
-    return "id" in names and "mined_date" not in names
+    names = columns(path, head)
+    return names is not None and "id" in names and "mined_date" not in names
 
 
 def _as_text(col: pa.ChunkedArray | pa.Array) -> pa.Array:

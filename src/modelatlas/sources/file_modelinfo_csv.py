@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from modelatlas.sources import csvrows, hubfields
-from modelatlas.sources.records import Batch, ReadPlan, Rejected, batch_from_rows
+from modelatlas.sources.records import Batch, ReadPlan, to_batches
 from modelatlas.sources.registry import FileFormat, register
 
 
@@ -20,27 +20,17 @@ def _sniff(path: Path, head: bytes) -> bool:
     return "metadata" in csvrows.header(head)
 
 
+def _convert(row: dict[str, str]) -> dict[str, Any]:
+    try:
+        rec = json.loads(row["metadata"])
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"metadata is not JSON: {exc.msg}") from None
+    return hubfields.canonical(rec)
+
+
 def _read(plan: ReadPlan) -> Iterator[Batch]:
-    out: list[dict[str, Any]] = []
-    rejected: list[Rejected] = []
-    for loc, row, raw, err in csvrows.rows(Path(plan.path)):
-        if row is not None:
-            try:
-                rec = json.loads(row["metadata"])
-                canon = hubfields.canonical(rec)
-                canon["snapshot"] = plan.snapshot
-                canon["location"] = loc
-                out.append(canon)
-            except json.JSONDecodeError as exc:
-                err = f"metadata is not JSON: {exc.msg}"
-            except ValueError as exc:
-                err = str(exc)
-        if err is not None:
-            rejected.append(Rejected(loc, raw, err))
-        if len(out) >= plan.batch_size:
-            yield Batch(batch_from_rows(out), rejected)
-            out, rejected = [], []
-    yield Batch(batch_from_rows(out), rejected)
+    items = ((loc, raw, row, err) for loc, row, raw, err in csvrows.rows(Path(plan.path)))
+    yield from to_batches(items, plan, _convert)
 
 
 FORMAT = register(

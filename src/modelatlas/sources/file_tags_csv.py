@@ -7,20 +7,13 @@ so it is never parsed into a bogus licence or lineage edge.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from modelatlas.sources import csvrows
 from modelatlas.sources.hubfields import as_int
-from modelatlas.sources.records import (
-    Batch,
-    ReadPlan,
-    Rejected,
-    batch_from_rows,
-    parse_timestamp,
-)
+from modelatlas.sources.records import Batch, ReadPlan, parse_timestamp, to_batches
 from modelatlas.sources.registry import FileFormat, register
 
 COLUMNS = {"created_at", "model", "author", "downloads", "likes", "tags"}
@@ -43,32 +36,22 @@ def split_tags(text: str) -> tuple[list[str], list[str]]:
     return tags, truncated
 
 
+def _convert(row: dict[str, str]) -> dict[str, Any]:
+    tags, cut = split_tags(row.get("tags", ""))
+    return {
+        "id": row["model"].strip(),
+        "author": row.get("author") or None,
+        "created_at": parse_timestamp(row.get("created_at"), "created_at"),
+        "downloads_30d": as_int(row.get("downloads") or None, "downloads"),
+        "likes": as_int(row.get("likes") or None, "likes"),
+        "tags": tags,
+        "truncated_tags": cut,
+    }
+
+
 def _read(plan: ReadPlan) -> Iterator[Batch]:
-    out: list[dict[str, Any]] = []
-    rejected: list[Rejected] = []
-    for loc, row, raw, err in csvrows.rows(Path(plan.path)):
-        if row is not None:
-            try:
-                tags, cut = split_tags(row.get("tags", ""))
-                out.append({
-                    "id": row["model"].strip(),
-                    "author": row.get("author") or None,
-                    "created_at": parse_timestamp(row.get("created_at"), "created_at"),
-                    "downloads_30d": as_int(row.get("downloads") or None, "downloads"),
-                    "likes": as_int(row.get("likes") or None, "likes"),
-                    "tags": tags,
-                    "truncated_tags": cut,
-                    "snapshot": plan.snapshot,
-                    "location": loc,
-                })
-            except ValueError as exc:
-                raw, err = json.dumps(row), str(exc)
-        if err is not None:
-            rejected.append(Rejected(loc, raw, err))
-        if len(out) >= plan.batch_size:
-            yield Batch(batch_from_rows(out), rejected)
-            out, rejected = [], []
-    yield Batch(batch_from_rows(out), rejected)
+    items = ((loc, raw, row, err) for loc, row, raw, err in csvrows.rows(Path(plan.path)))
+    yield from to_batches(items, plan, _convert)
 
 
 FORMAT = register(FileFormat("tags-csv", "tag-list CSV of new models", _sniff, _read, 20))

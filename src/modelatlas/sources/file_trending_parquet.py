@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from modelatlas.sources.parquetio import is_parquet, iter_batches, open_parquet
+from modelatlas.sources.parquetio import columns, iter_batches, open_parquet
 from modelatlas.sources.records import Batch, ReadPlan, conform, timestamps
 from modelatlas.sources.registry import FileFormat, register
 
@@ -22,13 +22,8 @@ NAME_DATE = re.compile(r"(\d{2})-(\d{2})-(\d{4})(?=\D*$)")
 
 
 def _sniff(path: Path, head: bytes) -> bool:
-    if not is_parquet(head):
-        return False
-    try:
-        names = open_parquet(path).schema_arrow.names
-    except Exception:
-        return False
-    return "id" in names and ("mined_date" in names or "trending" in names)
+    names = columns(path, head)
+    return names is not None and "id" in names and ("mined_date" in names or "trending" in names)
 
 
 def _name_date(path: Path) -> str | None:

@@ -28,3 +28,16 @@ def iter_batches(path: Path, batch_size: int, columns: list[str]) -> Iterator[pa
 
 def is_parquet(head: bytes) -> bool:
     return head[:4] == b"PAR1"
+
+
+def columns(path: Path, head: bytes) -> list[str] | None:
+    """Column names of a Parquet file, or None when it is not (readable) Parquet.
+
+    For sniffing: never raises.
+    """
+    if not is_parquet(head):
+        return None
+    try:
+        return list(open_parquet(path).schema_arrow.names)
+    except Exception:
+        return None

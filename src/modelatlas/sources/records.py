@@ -9,7 +9,8 @@ cannot read (``parse_timestamp``) rather than guessing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,6 +149,38 @@ def conform(table: pa.Table | pa.RecordBatch) -> pa.RecordBatch:
         batches = table.to_batches()
         return batches[0] if batches else empty_batch()
     return pa.RecordBatch.from_arrays(cols, schema=RECORD_SCHEMA)
+
+
+def to_batches(
+    items: Iterable[tuple[str, str | None, Any, str | None]],
+    plan: ReadPlan,
+    convert: Callable[[Any], dict[str, Any]],
+) -> Iterator[Batch]:
+    """Turn (location, raw text, payload, error) items into canonical batches.
+
+    ``convert`` maps a payload to a canonical row or raises ``ValueError``; an
+    error (from reading or converting) sends the record to the rejected list with
+    its raw content (the payload as JSON when no raw text was kept).
+    """
+    rows: list[dict[str, Any]] = []
+    rejected: list[Rejected] = []
+    for loc, raw, payload, err in items:
+        if err is None:
+            try:
+                row = convert(payload)
+                row.setdefault("snapshot", plan.snapshot)
+                row["location"] = loc
+                rows.append(row)
+            except ValueError as exc:
+                err = str(exc)
+        if err is not None:
+            text = raw if raw is not None else (
+                payload if isinstance(payload, str) else json.dumps(payload, default=str))
+            rejected.append(Rejected(loc, text, err))
+        if len(rows) >= plan.batch_size:
+            yield Batch(batch_from_rows(rows), rejected)
+            rows, rejected = [], []
+    yield Batch(batch_from_rows(rows), rejected)
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -12,21 +11,13 @@ from rich.progress import Progress
 
 from modelatlas.cli import context
 from modelatlas.cli.output import print_json
+from modelatlas.dates import parse_date
 from modelatlas.errors import InputError, UsageError
 from modelatlas.pipeline import ingest_files
 
 ingest_app = typer.Typer(help="Ingest Hub metadata into the store.", no_args_is_help=True)
 
 FORMATS = ("auto", "hub-json", "hub-parquet", "tags-csv", "trending-parquet", "modelinfo-csv")
-
-
-def parse_date(value: str | None, option: str = "--snapshot") -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} must be a date like 2026-01-31, not {value!r}") from None
 
 
 @ingest_app.command("file")
@@ -39,7 +30,7 @@ def ingest_file(
     """Ingest Hub dump, JSON, tag-CSV or trending files (each file in one transaction)."""
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {'|'.join(FORMATS)}")
-    snap = parse_date(snapshot)
+    snap = parse_date(snapshot, "--snapshot")
     with context.store() as st:
         if sys.stderr.isatty() and not as_json:
             with Progress(console=Console(stderr=True), transient=True) as bar:

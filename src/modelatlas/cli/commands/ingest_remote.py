@@ -22,11 +22,12 @@ from rich.progress import (
 
 from modelatlas import settings
 from modelatlas.cli import context
-from modelatlas.cli.commands.ingest import ingest_app, parse_date
+from modelatlas.cli.commands.ingest import ingest_app
 from modelatlas.cli.output import print_json
 from modelatlas.crawl import details as details_mod
 from modelatlas.crawl.run import Progress as CrawlProgress
 from modelatlas.crawl.run import endpoint_or_default, ingest_hub, ingest_modelscope
+from modelatlas.dates import parse_date
 from modelatlas.errors import InputError, UsageError
 from modelatlas.sources.hub_api import SORTS, HubClient, RetryPolicy
 
@@ -86,7 +87,7 @@ def ingest_hub_cmd(
     if sort is not None and sort not in SORTS:
         raise UsageError(f"--sort must be one of {'|'.join(SORTS)}")
     since_d = parse_date(since, "--since")
-    snap = parse_date(snapshot)
+    snap = parse_date(snapshot, "--snapshot")
     with context.store() as st, _progress(not as_json, "hub") as tick:
         summary = ingest_hub(st, endpoint=endpoint, limit=limit, sort=sort, since=since_d,
                              snapshot=snap, on_page=tick)

@@ -6,13 +6,12 @@ docs/licences.md (a summary for measurement, not legal advice).
 
 from __future__ import annotations
 
-import datetime as dt
-
 import typer
 
 from modelatlas import derive
 from modelatlas.cli import context
 from modelatlas.cli.output import emit, print_json
+from modelatlas.dates import parse_date
 from modelatlas.errors import UsageError
 from modelatlas.licenses import get, registry
 from modelatlas.licenses import usage as usage_m
@@ -20,15 +19,6 @@ from modelatlas.licenses.changes import KINDS, changes
 
 CATALOG_COLUMNS = ["id", "family", "commercial_use", "user_cap_mau", "revenue_cap_usd",
                    "revocable"]
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
 
 
 def licenses(
@@ -90,7 +80,7 @@ def changes_cmd(
     """Licence changes, gating added/removed, removals, reappearances, org renames."""
     if limit < 0:
         raise UsageError("--limit must be >= 0")
-    d_since, d_until = _date(since, "--since"), _date(until, "--until")
+    d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
     with context.store(create=False) as st:
         derive.refresh(st)
         rows = changes(st, since=d_since, until=d_until, kind=kind, model=model,
