@@ -18,6 +18,18 @@ def shared_data_dir() -> Path:
     return Path(env) if env else REPO.parent / "shared" / "data"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_state_in_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never write the user's data or cache dirs (default store, chart bundle)."""
+    mp = pytest.MonkeyPatch()
+    home = tmp_path_factory.mktemp("home")
+    mp.setenv("XDG_DATA_HOME", str(home / "data"))
+    mp.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    mp.delenv("MODELATLAS_DB", raising=False)
+    yield
+    mp.undo()
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """``../shared/data``; tests using it skip when it is not there."""

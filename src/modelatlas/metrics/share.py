@@ -146,21 +146,40 @@ def _credits_cte(attribution: str) -> str:
     )"""
 
 
-def _labels_select() -> str:
-    """Per (model, credited root): weight, group labels and a label number ``lk``."""
+def _labels_unnumbered() -> str:
+    """Per (model, credited root): weight and group labels."""
     g = [group_sql(b) for b in ("org", "region", "country", "kind", "family")]
     return f"""
-        SELECT model_id, w, {LABEL_COLS}, dense_rank() OVER (ORDER BY {LABEL_COLS}) AS lk
-        FROM (
             SELECT c.model_id, c.w, {g[0]} AS org, {g[1]} AS region,
                    {g[2]} AS country, {g[3]} AS kind, {g[4]} AS family
-            {labelled_sql('credits')}
+            {labelled_sql('credits')}"""
+
+
+def _labels_select() -> str:
+    """The labels with a label number ``lk`` (dense_rank: one statement, no self-join)."""
+    return f"""
+        SELECT model_id, w, {LABEL_COLS}, dense_rank() OVER (ORDER BY {LABEL_COLS}) AS lk
+        FROM ({_labels_unnumbered()}
         ) AS x"""
 
 
 def labels_sql(attribution: str) -> str:
-    """The per-model label table as one statement (materialised by :func:`materialize_cube`)."""
-    return f"WITH {_credits_cte(attribution)} {_labels_select()}"
+    """The per-model label table as one statement (materialised by :func:`materialize_cube`).
+
+    Numbers the few distinct label combinations and joins them back, which is
+    cheaper than ranking every model row; fine here because the result is
+    stored, so the join's size estimate cannot mislead a later plan.
+    """
+    on = " AND ".join(f"k.{c} = x.{c}" for c in LABEL_COLS.split(", "))
+    return f"""WITH {_credits_cte(attribution)},
+    x AS ({_labels_unnumbered()}
+    ),
+    keys AS (
+        SELECT {LABEL_COLS}, row_number() OVER (ORDER BY {LABEL_COLS}) AS lk
+        FROM (SELECT DISTINCT {LABEL_COLS} FROM x) AS d
+    )
+    SELECT x.model_id, x.w, {', '.join('x.' + c for c in LABEL_COLS.split(', '))}, k.lk
+    FROM x JOIN keys k ON {on}"""
 
 
 def cube_ctes(
