@@ -15,6 +15,15 @@ class _State:
 state = _State()
 
 
-def store(*, create: bool = True) -> Store:
-    """Open the store named by ``--db`` / ``MODELATLAS_DB`` / the default path."""
-    return open_store(state.db, create=create)
+def store(*, create: bool = True, derived: bool = False) -> Store:
+    """Open the store named by ``--db`` / ``MODELATLAS_DB`` / the default path.
+
+    ``derived=True`` first brings derived tables (orgs, licence ids, roots,
+    events) up to date, for commands that read them (cheap when nothing changed).
+    """
+    st = open_store(state.db, create=create)
+    if derived:
+        from modelatlas import derive
+
+        derive.refresh(st)
+    return st

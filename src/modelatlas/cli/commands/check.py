@@ -24,7 +24,7 @@ SEV_COLOURS = {"critical": "bold red", "high": "red", "medium": "yellow", "low":
 
 def _optional_store(required: bool) -> Store | None:
     try:
-        return context.store(create=False)
+        return context.store(create=False, derived=True)
     except StoreError:
         if required:
             raise

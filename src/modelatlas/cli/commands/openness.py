@@ -31,7 +31,7 @@ def openness(
         raise UsageError(f"--framework must be one of {'|'.join(FRAMEWORKS)}")
     if as_json and as_csv:
         raise UsageError("--json and --csv are exclusive")
-    with context.store(create=False) as st:
+    with context.store(create=False, derived=True) as st:
         if framework == "osai":
             if target is None:
                 rows = imports.osai_list(st)
