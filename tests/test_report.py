@@ -105,3 +105,21 @@ def test_renders_in_chromium_with_all_charts(built: Path) -> None:
     subprocess.run([str(CHROMIUM), *flags, f"--screenshot={png}", html.as_uri()],
                    capture_output=True, timeout=120, check=True)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 100_000
+
+
+def test_headline_skips_a_thin_last_month() -> None:
+    import pandas as pd
+
+    from modelatlas.report.text import headline
+
+    df = pd.DataFrame({
+        "period": ["2026-04", "2026-04", "2026-05", "2026-05"],
+        "group": ["china", "us", "china", "unknown"],
+        "value": [600.0, 400.0, 0.0, 5.0],
+        "share": [0.6, 0.4, 0.0, 1.0],
+    })
+    text, facts = headline(df)
+    assert facts["period"] == "2026-04" and "China drew 60.0%" in text
+    assert "May 2026 has too few observed downloads" in text
+    df2 = df.assign(value=[600.0, 400.0, 300.0, 200.0])
+    assert headline(df2)[1]["period"] == "2026-05"

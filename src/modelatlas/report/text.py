@@ -52,7 +52,13 @@ def headline(share_root: pd.DataFrame) -> tuple[str, dict[str, object]]:
     if share_root.empty:
         return ("No download observations in the selected range yet: ingest snapshots "
                 "(`modelatlas ingest ...`) and rebuild the report.", {})
-    period = str(share_root["period"].max())
+    # The latest month whose downloads are at least 1% of the busiest month's: a
+    # thin tail (e.g. a few days of brand-new repos ingested after the snapshots)
+    # would otherwise make a headline out of almost nothing.
+    totals = share_root.groupby("period")["value"].sum()
+    substantial = totals[totals >= 0.01 * float(totals.max())] if totals.max() > 0 else totals
+    period = str(substantial.index.max())
+    latest = str(totals.index.max())
     last = share_root[share_root["period"] == period]
     s = dict(zip(last["group"], last["share"], strict=True))
     china, us, unknown = s.get("china", 0.0), s.get("us", 0.0), s.get("unknown", 0.0)
@@ -65,6 +71,9 @@ def headline(share_root: pd.DataFrame) -> tuple[str, dict[str, object]]:
         text += " Elsewhere: " + ", ".join(parts) + "."
     if unknown > 0:
         text += f" {pct(unknown)} of downloads could not be attributed to a known developer."
+    if period != latest:
+        text += (f" ({month_name(latest)} has too few observed downloads to lead with:"
+                 f" {totals[latest]:,.0f} against {totals[period]:,.0f}.)")
     total = float(last["value"].sum())
     return text, {"period": period, "china": china, "us": us, "unknown": unknown,
                   "total_downloads": total}
