@@ -289,3 +289,28 @@ def test_corrupt_file_among_many_loses_nothing_else(store: Store, tmp_path: Path
     snaps = [str(r[0]) for r in store.sql("SELECT snapshot FROM snapshots ORDER BY 1").fetchall()]
     assert snaps == ["2025-01-01", "2025-01-03"]
     assert store.scalar("SELECT count(*) FROM observations") == 4
+
+
+def test_hub_metadata_wins_over_a_mirror_for_the_same_id(store: Store) -> None:
+    import datetime as dt
+
+    from modelatlas.sources.records import Batch, batch_from_rows
+    from modelatlas.store.ingest import commit_input
+
+    def one(lic: str, day: int) -> list[Batch]:
+        row = {"id": "Qwen/Qwen3-8B", "author": "Qwen", "tags": [f"license:{lic}"],
+               "downloads_30d": 5, "snapshot": dt.date(2025, 1, day)}
+        return [Batch(batch_from_rows([row]))]
+
+    commit_input(store, one("apache-2.0", 1), run_id="a", source_label="hub")
+    commit_input(store, one("other", 2), run_id="b", source_label="ms", hub="modelscope")
+    row = store.rows("SELECT source, license_raw FROM models")[0]
+    assert row == {"source": "hf", "license_raw": "apache-2.0"}
+    assert store.scalar("SELECT count(*) FROM observations") == 2  # both hubs observed
+    # A model only ModelScope lists is ModelScope's until the Hub says otherwise.
+    commit_input(store, [Batch(batch_from_rows([{"id": "ms/only", "snapshot":
+                 dt.date(2025, 1, 2)}]))], run_id="c", source_label="ms", hub="modelscope")
+    commit_input(store, one("mit", 3), run_id="d", source_label="hub")
+    assert store.rows("SELECT source, license_raw FROM models WHERE id = 'Qwen/Qwen3-8B'")[0] \
+        == {"source": "hf", "license_raw": "mit"}
+    assert store.scalar("SELECT source FROM models WHERE id = 'ms/only'") == "modelscope"

@@ -32,6 +32,7 @@ from modelatlas.store import tagsql
 from modelatlas.store.db import Store
 
 STAGING = "_staging"
+HUBS = ("hf", "modelscope")  # values of models.source / observations.source
 
 
 @dataclass
@@ -187,15 +188,18 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
         {"QUALIFY row_number() OVER (PARTITION BY id ORDER BY snapshot DESC, _row DESC) = 1"
          if several else ""}
     """)
-    con.execute("""
+    # The Hub's metadata for an id wins over a mirror's (ModelScope lists many of the
+    # same ids): another source refreshes only the rows it created itself.
+    own = f"(x.source = '{hub}' OR '{hub}' = 'hf')"
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _known AS
-        SELECT m.id, m.snapshot >= x.meta_snapshot AS newer
+        SELECT m.id, m.snapshot >= x.meta_snapshot AND {own} AS newer
         FROM _meta m JOIN models x ON x.id = m.id
     """)
     n_known = int(_one(con, "SELECT count(*) FROM _known"))
     # Merge with what the store knows (metadata from the newest snapshot wins), then
     # replace: delete + insert is far cheaper in DuckDB than updating list columns.
-    newer = "(x.id IS NULL OR m.snapshot >= x.meta_snapshot)"
+    newer = f"(x.id IS NULL OR (m.snapshot >= x.meta_snapshot AND {own}))"
     with_tags = f"({newer} AND len(m.tags) > 0)"
 
     def fresh(col: str) -> str:
@@ -208,7 +212,7 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
         "m.id",
         f"CASE WHEN {newer} THEN m.org ELSE x.org END AS org",
         f"CASE WHEN {newer} THEN m.name ELSE x.name END AS name",
-        f"coalesce(x.source, '{hub}') AS source",
+        f"CASE WHEN {newer} THEN '{hub}' ELSE x.source END AS source",
         "least(x.created_at, m.created_at) AS created_at",
         fresh("last_modified"),
         "least(x.release_date, CAST(m.created_at AS DATE)) AS release_date",
@@ -336,6 +340,8 @@ def load_input(store: Store, batches: Iterable[Batch], *, run_id: str, label: st
     Call inside :func:`transaction`; afterwards the view ``_final`` holds the
     input's accepted rows (one per snapshot and model) until the transaction ends.
     """
+    if hub not in HUBS:  # it is spliced into SQL as a literal: whitelist it
+        raise StoreError(f"unknown source hub {hub!r}; expected one of {', '.join(HUBS)}")
     con = store.con
     _stage(con, batches, store, run_id, label, part)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _bad AS {_VALIDATE}")
