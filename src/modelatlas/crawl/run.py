@@ -8,9 +8,10 @@ the job keeps its checkpoint, so rerunning the same command continues from it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,6 +131,21 @@ def endpoint_or_default(endpoint: str | None, setting: str) -> str:
     return (endpoint or settings.get(setting)).rstrip("/")
 
 
+@contextlib.contextmanager
+def _client(given: HubClient | None, endpoint: str | None, setting: str,
+            token: str | None) -> Iterator[HubClient]:
+    """The caller's client (tests), or one for the endpoint that is closed afterwards."""
+    if given is not None:
+        yield given
+        return
+    cl = HubClient(endpoint_or_default(endpoint, setting), token=token,
+                   policy=RetryPolicy.from_env())
+    try:
+        yield cl
+    finally:
+        cl.close()
+
+
 def ingest_hub(
     store: Store,
     *,
@@ -151,20 +167,13 @@ def ingest_hub(
     sort = sort or "downloads"
     if sort not in SORTS:
         raise UsageError(f"--sort must be one of {'|'.join(SORTS)}")
-    url = endpoint_or_default(endpoint, "hf_endpoint")
-    own = client is None
-    cl = client or HubClient(url, token=settings.get("hf_token") or None,
-                             policy=RetryPolicy.from_env())
-    try:
+    with _client(client, endpoint, "hf_endpoint", settings.get("hf_token") or None) as cl:
         lister = HubLister(cl, sort=sort, page_size=page_size(limit), since=since)
         params = {"endpoint": cl.endpoint, "sort": sort, "limit": limit,
                   "since": since.isoformat() if since else None}
         return crawl(store, lister, command="ingest hub", params=params, snapshot=snapshot,
                      limit=limit, carry_over=since is not None, on_page=on_page,
                      stats=lambda: (cl.stats.requests, cl.stats.retries))
-    finally:
-        if own:
-            cl.close()
 
 
 def ingest_modelscope(
@@ -181,15 +190,9 @@ def ingest_modelscope(
 
     if limit is not None and limit < 1:
         raise UsageError("--limit must be at least 1")
-    url = endpoint_or_default(endpoint, "modelscope_endpoint")
-    own = client is None
-    cl = client or HubClient(url, policy=RetryPolicy.from_env())
-    try:
+    with _client(client, endpoint, "modelscope_endpoint", None) as cl:
         lister = ModelScopeLister(cl, page_size=page_size(limit, DEFAULT_PAGE_SIZE))
         params = {"endpoint": cl.endpoint, "sort": lister.sort, "limit": limit}
         return crawl(store, lister, command="ingest modelscope", params=params,
                      snapshot=snapshot, limit=limit, on_page=on_page,
                      stats=lambda: (cl.stats.requests, cl.stats.retries))
-    finally:
-        if own:
-            cl.close()
