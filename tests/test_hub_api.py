@@ -400,3 +400,17 @@ def test_offline_mode_refuses_before_any_request(monkeypatch: pytest.MonkeyPatch
             with client(hub.base, []) as cl:
                 cl.model_info("org1/model-1")
         assert len(hub.requests) == (0 if offline else 1)
+
+
+def test_check_online_reads_a_deleted_ancestor_as_not_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Online lineage marks an ancestor 'removed' on NotFoundError (not 'could not fetch')."""
+    from modelatlas.check.hub import fetch
+
+    monkeypatch.setenv("MODELATLAS_HTTP_WAIT_SCALE", "0")
+    with running(FakeHub(make_models(3))) as hub:
+        with pytest.raises(NotFoundError, match="ghost/none.*401.*RepoNotFound"):
+            fetch("ghost/none", endpoint=hub.base)
+        assert fetch("org1/model-1", endpoint=hub.base)["id"] == "org1/model-1"
+        assert len(hub.requests) == 2
