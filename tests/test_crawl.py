@@ -256,9 +256,9 @@ def test_gated_disabled_and_renamed_repos_are_recorded_not_fatal(store: Store) -
 
 def test_an_invalid_token_stops_details_at_once_with_one_line(store: Store) -> None:
     hub = FakeHub(make_models(5), malformed=[], valid_tokens={"hf_good"})
-    with running(hub), fast_client(hub.base, token="hf_bad") as cl:
-        with pytest.raises(UnauthorizedError) as err:
-            ingest_details(store, cl, ["org1/model-1", "org2/model-2"])
+    with running(hub), fast_client(hub.base, token="hf_bad") as cl, \
+            pytest.raises(UnauthorizedError) as err:
+        ingest_details(store, cl, ["org1/model-1", "org2/model-2"])
     assert "\n" not in str(err.value) and "HTTP 401" in str(err.value)
     assert len(hub.requests) == 1
     assert store.scalar("SELECT status FROM crawl_jobs") == "failed"
@@ -318,6 +318,7 @@ def test_a_page_size_refused_down_to_the_last_step_fails_with_one_line(store: St
     with running(hub), fast_client(hub.base) as cl, pytest.raises(BadRequestError) as err:
         ingest_hub(store, client=cl, snapshot=D1)
     assert "HTTP 400" in str(err.value) and "\n" not in str(err.value)
+    assert store.scalar("SELECT count(*) FROM api_limits") == 0  # only what worked is kept
 
 
 def test_keyset_cursor_misses_a_model_that_overtakes_it_without_duplicates(

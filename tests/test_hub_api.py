@@ -243,9 +243,9 @@ def test_invalid_token_is_unauthorized_naming_its_source_not_its_value(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HF_TOKEN", "hf_revoked")
-    with running(FakeHub(make_models(3), valid_tokens={"hf_good"})) as hub:
-        with client(hub.base, [], token=None) as cl, pytest.raises(UnauthorizedError) as err:
-            cl.model_info("org1/model-1")
+    with running(FakeHub(make_models(3), valid_tokens={"hf_good"})) as hub, \
+            client(hub.base, [], token=None) as cl, pytest.raises(UnauthorizedError) as err:
+        cl.model_info("org1/model-1")
     msg = str(err.value)
     assert "HF_TOKEN" in msg and "hf_revoked" not in msg and "HTTP 401" in msg
 
@@ -410,7 +410,7 @@ def test_check_online_reads_a_deleted_ancestor_as_not_found(
 
     monkeypatch.setenv("MODELATLAS_HTTP_WAIT_SCALE", "0")
     with running(FakeHub(make_models(3))) as hub:
-        with pytest.raises(NotFoundError, match="ghost/none.*401.*RepoNotFound"):
+        with pytest.raises(NotFoundError, match=r"ghost/none.*401.*RepoNotFound"):
             fetch("ghost/none", endpoint=hub.base)
         assert fetch("org1/model-1", endpoint=hub.base)["id"] == "org1/model-1"
         assert len(hub.requests) == 2

@@ -209,7 +209,12 @@ def _kill_at_random_point(proc: subprocess.Popen[bytes], hub: FakeHub,
     (progress-based, so a slow machine does not turn every kill into a kill
     during start-up); True if it was killed, False if it finished first."""
     start, want = len(hub.requests), rng.randint(0, 12)
-    give_up = time.monotonic() + 1.5  # a resumed run may have nothing left to fetch
+    # wait for the process to start talking (start-up is slow on a loaded machine), or
+    # to end: a resumed run may have nothing left to fetch
+    started = time.monotonic() + 60
+    while proc.poll() is None and len(hub.requests) == start and time.monotonic() < started:
+        time.sleep(0.002)
+    give_up = time.monotonic() + 1.5
     while proc.poll() is None and len(hub.requests) - start < want:
         if time.monotonic() > give_up:
             break

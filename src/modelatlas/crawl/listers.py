@@ -83,17 +83,20 @@ class HubLister:
         return self.client.list_url(sort=self.sort, limit=self.page_size)
 
     def fetch(self, cursor: str, page_no: int) -> Page:
+        stepped = False
         while True:
             url = with_limit(cursor, self.page_size)
             try:
-                return self.client.list_page(url, page_no=page_no)
+                page = self.client.list_page(url, page_no=page_no)
             except BadRequestError:
                 smaller = smaller_page(self.page_size)
                 if smaller is None:
                     raise
-                self.page_size = smaller  # and try again, one step down
-                if self._store is not None:
-                    remember_page_size(self._store, self.endpoint, self.resource, smaller)
+                self.page_size, stepped = smaller, True  # and try again, one step down
+                continue
+            if stepped and self._store is not None:  # remembered once it worked
+                remember_page_size(self._store, self.endpoint, self.resource, self.page_size)
+            return page
 
     def canonical(self, item: Any) -> dict[str, Any]:
         return hubfields.canonical(item)
