@@ -184,3 +184,20 @@ def test_modelscope_limit_and_no_hub_token(store: Store,
     top = sorted(hub.ms_models, key=lambda m: (-m["Downloads"], m["Name"]))[:150]
     assert set(ms_state(store, D1)) == {f"{m['Path']}/{m['Name']}" for m in top}
     assert all("authorization" not in h for _, _, h in hub.requests)
+
+
+def test_a_job_checkpointed_by_the_previous_version_resumes_on_the_dolphin_listing(
+    store: Store,
+) -> None:
+    from modelatlas.crawl import jobs as jobs_mod
+
+    hub = FakeHub(ms_models=make_ms_models(250), ms_malformed=[])
+    with running(hub), fast_client(hub.base) as cl:
+        job = jobs_mod.open_job(store, source="modelscope",
+                                params={"endpoint": cl.endpoint, "sort": "downloads",
+                                        "limit": None},
+                                endpoint=cl.endpoint, snapshot=D1, run_id="old")
+        store.sql("UPDATE crawl_jobs SET next_cursor = '1:100' WHERE job_id = ?", [job.job_id])
+        s = ingest_modelscope(store, client=cl, snapshot=D1)
+    assert s.resumed and {m for m, _, _ in hub.requests} == {"PUT"}
+    assert ms_state(store, D1) == ms_ground_truth(hub.ms_models)

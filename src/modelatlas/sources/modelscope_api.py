@@ -213,6 +213,9 @@ class ModelScopeLister:
         return json.dumps({"api": "o", "ph": "s", "si": 0, "p": 1, "n": self.page_size})
 
     def fetch(self, cursor: str, page_no: int) -> Page:
+        if not cursor.startswith("{"):  # "<page>:<size>" of a job started by version 0.1
+            number, _, size = cursor.partition(":")
+            cursor = json.dumps({"api": "d", "p": int(number), "n": int(size or 100)})
         c = json.loads(cursor)
         if c.get("api") == "d":
             self.api_used = "dolphin"
