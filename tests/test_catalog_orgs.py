@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
 
 from modelatlas import derive
+from modelatlas.atlas import Atlas
 from modelatlas.catalog import orgs
 from modelatlas.errors import CatalogError
+from modelatlas.pipeline import ingest_files
 from modelatlas.store.db import Store
+from tests.clirunner import run_cli
 from tests.lineage_data import add_edges, add_models
 
 # Region of the developers behind the namespaces that matter most (checked facts).
@@ -161,3 +165,95 @@ def test_every_atom_org_resolves_to_a_region(shared_data: Path) -> None:
     # the ATOM lists are about U.S. vs Chinese labs: both sides are well represented
     regions = {orgs.lookup(ns).region for ns in seen}  # type: ignore[union-attr]
     assert {"us", "china", "eu", "other"} <= regions
+
+
+def test_unknown_keys_and_comma_cut_names_are_refused(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.yaml"
+    # an unquoted comma in a flow mapping leaves "RoBERTa/XLM)" as a stray key
+    cut.write_text("- {namespace: x, display_name: Meta AI (FacebookAI, RoBERTa/XLM),"
+                   " country: US}\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="unknown key"):
+        orgs.load_user_file(cut)
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("- {namespace: x, contry: US}\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="unknown key 'contry'"):
+        orgs.load_user_file(typo)
+    brackets = tmp_path / "brackets.yaml"
+    brackets.write_text("- {namespace: x, display_name: \"Lab (Paris\"}\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="unbalanced"):
+        orgs.load_user_file(brackets)
+    bad_atom = tmp_path / "atom.yaml"
+    bad_atom.write_text("- {namespace: x, atom_region: mars}\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="atom_region"):
+        orgs.load_user_file(bad_atom)
+
+
+def test_shipped_display_names_are_whole() -> None:
+    for o in orgs.catalog():
+        assert o.display_name and o.display_name.count("(") == o.display_name.count(")"), o
+    fb = orgs.lookup("FacebookAI")
+    assert fb is not None and fb.display_name == "Meta AI (FacebookAI, RoBERTa/XLM)"
+
+
+def test_atom_scheme_maps_europe_to_eu() -> None:
+    assert orgs.atom_region_for_country("GB") == "eu"
+    assert orgs.atom_region_for_country("CH") == "eu"
+    assert orgs.atom_region_for_country("FR") == "eu"
+    assert orgs.atom_region_for_country("US") == "us"
+    assert orgs.atom_region_for_country(None) == "unknown"
+    stab = orgs.lookup("stabilityai")
+    assert stab is not None and stab.region == "other" and stab.region_atom == "eu"
+    pool = orgs.lookup("poolside")   # ATOM's own classification wins in its scheme
+    assert pool is not None and pool.region == "eu" and pool.region_atom == "us"
+
+
+def _atom_regions(shared_data: Path) -> dict[str, str]:
+    with (shared_data / "atom" / "organization_regions.csv").open(encoding="utf-8") as fh:
+        return {r["hf_org"]: r["region"] for r in csv.DictReader(fh)}
+
+
+def test_every_org_of_atoms_region_table_has_an_entry(shared_data: Path) -> None:
+    atom = _atom_regions(shared_data)
+    assert len(atom) == 118
+    missing = [ns for ns in atom if orgs.lookup(ns) is None]
+    assert missing == []
+    wrong = {ns: (orgs.lookup(ns).region_atom, r)  # type: ignore[union-attr]
+             for ns, r in atom.items() if orgs.lookup(ns).region_atom != r}  # type: ignore[union-attr]
+    assert wrong == {}
+
+
+def test_orgs_json_regions_atom_gives_atoms_region(shared_data: Path, db_path: Path) -> None:
+    """`orgs --json --regions atom` with no store yet (the shipped catalog answers)."""
+    atom = _atom_regions(shared_data)
+    r = run_cli("--db", str(db_path), "orgs", "--json", "--regions", "atom")
+    assert r.code == 0, r.err
+    rows = {x["namespace"].lower(): x for x in json.loads(r.out)}
+    assert all(rows[ns.lower()]["region"] == reg for ns, reg in atom.items())
+    assert {rows[ns.lower()]["scheme"] for ns in atom} == {"atom"}
+    default = {x["namespace"].lower(): x for x in json.loads(
+        run_cli("--db", str(db_path), "orgs", "--json").out)}
+    assert default["stabilityai"]["region"] == "other"
+
+
+def test_trending_series_region_coverage_is_at_least_99_percent(
+    shared_data: Path, store: Store
+) -> None:
+    """The catalog covers the developers behind >= 99% of each month's downloads of the
+    real trending series, and every monthly share row says so in its coverage."""
+    ingest_files(store, [shared_data / "hf-trending-feature-extraction"])
+    atlas = Atlas(store)
+    for attribution in ("direct", "root"):
+        df = atlas.share(by="region", attribution=attribution)
+        assert set(df["population"]) == {"trending"}
+        assert df["coverage"].notna().all()
+        per = df.groupby("period")["coverage"].first()
+        assert len(per) == 25 and per.min() >= 0.99, per.idxmin()
+        # coverage is the known share, recomputed from the rows
+        known = df[df["group"] != "unknown"].groupby("period")["share"].sum()
+        assert ((known - per).abs() < 1e-9).all()
+    fam = atlas.share(by="family", attribution="root").groupby("period")["coverage"].first()
+    assert fam.min() >= 0.99
+    # --until a month is its last day, on the real series
+    a = atlas.share(by="region", until="2026-05")
+    b = atlas.share(by="region", until="2026-05-31")
+    assert a.equals(b) and "2026-05" in set(a["period"])

@@ -79,3 +79,43 @@ def test_sql_and_python_agree_on_real_ids(shared_data: Path) -> None:
     # themselves (tulu, AReaL, ...) whose family comes from their edges, not their name.
     known = sum(1 for v in got.values() if v)
     assert known / len(got) > 0.8
+
+
+@pytest.mark.parametrize("model_id,family", [
+    # embedding models of the real trending series
+    ("Xenova/paraphrase-multilingual-MiniLM-L12-v2", "MiniLM"),
+    ("Xenova/multilingual-e5-small", "E5"), ("intfloat/e5-mistral-7b-instruct", "E5"),
+    ("Xenova/bge-base-en-v1.5", "BGE"), ("BAAI/bge-m3", "BGE"),
+    ("thenlper/gte-small", "GTE"), ("Xenova/all-mpnet-base-v2", "MPNet"),
+    ("mixedbread-ai/mxbai-embed-large-v1", "mxbai"), ("WhereIsAI/UAE-Large-V1", "UAE"),
+    ("nomic-ai/nomic-embed-text-v1.5", "Nomic Embed"),
+    ("corto-ai/nomic-embed-text-v1", "Nomic Embed"),
+    ("Snowflake/snowflake-arctic-embed-m", "Arctic Embed"),
+    ("jinaai/jina-embeddings-v2-small-en", "Jina Embeddings"),
+    ("MongoDB/mdbr-leaf-ir", "LEAF"), ("sentence-transformers/LaBSE", "LaBSE"),
+    ("sentence-transformers/distiluse-base-multilingual-cased-v1", "USE"),
+    ("onnx-community/Qwen3-Embedding-0.6B-ONNX", "Qwen"),
+    # BERT lineages the rules used to miss
+    ("microsoft/deberta-v3-base", "DeBERTa"), ("albert/albert-base-v2", "ALBERT"),
+    ("almanach/camembert-base", "CamemBERT"), ("vinai/phobert-base", "PhoBERT"),
+    ("google/electra-small-discriminator", "ELECTRA"),
+    ("Xenova/SapBERT-from-PubMedBERT-fulltext", "BERT"),
+    ("jhu-clsp/mmBERT-base", "ModernBERT"), ("colbert-ir/colbertv2.0", "ColBERT"),
+    ("facebook/hubert-base-ls960", "HuBERT"),
+    # T5 variants
+    ("google/umt5-xxl", "T5"), ("VietAI/envit5-base", "T5"), ("Salesforce/codet5p-220m", "T5"),
+    ("bigscience/mt0-xl", "T5"), ("google/flan-t5-xl", "T5"),
+])
+def test_embedding_bert_and_t5_lineages(model_id: str, family: str) -> None:
+    assert families.family_of(model_id) == family
+
+
+def test_no_false_t5_or_bert() -> None:
+    assert families.family_of("someone/gpt5-mini") is None
+    assert families.family_of("someone/hubert-large") == "HuBERT"   # audio, not BERT
+
+
+def test_every_rule_family_is_declared_with_a_source() -> None:
+    declared = families.declared()
+    assert all(r.family in declared for r in families.rules())
+    assert all(url.startswith("https://") for url in declared.values())

@@ -4,6 +4,9 @@ A family is a property of a *root* (foundation) repository, decided by ordered
 rules in ``data/families.yaml``: developer namespace first, then the repo name.
 The same rules run in Python (:func:`family_of`, for one id) and in DuckDB
 (:func:`sql_case`, for millions of roots at once), so both always agree.
+
+The file is schema-checked: unknown keys are refused, and every family a rule
+produces must be declared under ``families`` with a ``source_url``.
 """
 
 from __future__ import annotations
@@ -31,20 +34,62 @@ class Rule:
         return self.pattern is None or re.search(self.pattern, name) is not None
 
 
+_TOP = frozenset(("families", "rules"))
+_FAMILY_KEYS = frozenset(("family", "source_url", "notes"))
+_RULE_KEYS = frozenset(("family", "orgs", "pattern"))
+
+
+def _unknown(raw: Any, allowed: frozenset[str], where: str) -> None:
+    if not isinstance(raw, dict):
+        raise CatalogError(f"families.yaml {where}: not a mapping")
+    extra = sorted(str(k) for k in raw if k not in allowed)
+    if extra:
+        raise CatalogError(f"families.yaml {where}: unknown key {extra[0]!r}")
+
+
 @functools.cache
-def rules() -> tuple[Rule, ...]:
-    """The ordered family rules of the shipped catalog (validated, cached)."""
+def declared() -> dict[str, str]:
+    """Family -> source URL, as declared in the catalog."""
+    data = _load()
+    out: dict[str, str] = {}
+    for i, raw in enumerate(data.get("families") or [], 1):
+        _unknown(raw, _FAMILY_KEYS, f"family {i}")
+        fam = str(raw.get("family") or "").strip()
+        url = str(raw.get("source_url") or "").strip()
+        if not fam or not url:
+            raise CatalogError(f"families.yaml family {i}: needs a family and a source_url")
+        if fam in out:
+            raise CatalogError(f"families.yaml: family {fam!r} declared twice")
+        out[fam] = url
+    return out
+
+
+@functools.cache
+def _load() -> dict[str, Any]:
     text = resources.files("modelatlas.catalog").joinpath("data/families.yaml").read_text(
         "utf-8"
     )
     data: Any = yaml.safe_load(text)
+    _unknown(data, _TOP, "top level")
+    return dict(data)
+
+
+@functools.cache
+def rules() -> tuple[Rule, ...]:
+    """The ordered family rules of the shipped catalog (validated, cached)."""
+    data = _load()
+    known = declared()
     out: list[Rule] = []
     for i, raw in enumerate(data.get("rules") or [], 1):
+        _unknown(raw, _RULE_KEYS, f"rule {i}")
         fam = str(raw.get("family") or "").strip()
         orgs = tuple(str(o).lower() for o in raw.get("orgs") or [])
         pat = raw.get("pattern")
         if not fam or (not orgs and not pat):
             raise CatalogError(f"families.yaml rule {i}: needs a family and orgs or pattern")
+        if fam not in known:
+            raise CatalogError(f"families.yaml rule {i}: family {fam!r} is not declared"
+                               " under families (with its source_url)")
         if pat is not None:
             try:
                 re.compile(pat)

@@ -9,6 +9,16 @@ neither is *unknown*: :func:`lookup` returns ``None`` rather than a guess.
 Former namespaces (``THUDM`` -> ``zai-org``, ``CohereForAI`` -> ``CohereLabs``)
 are listed as aliases and resolve to the entry that names them, unless they have
 an entry of their own.
+
+Two region schemes: ours (``region``: from the country, EU = EU/EEA member
+states) and the ATOM Project's (``region_atom``: its own table,
+organization_regions.csv, where ``eu`` is Europe including the UK and
+Switzerland). An entry records ATOM's value as ``atom_region`` when ATOM lists
+the namespace; otherwise its country is mapped to ATOM's buckets.
+
+Entries are schema-checked: an unknown key (for example a display name cut at an
+unquoted comma in a YAML flow mapping, which leaves its tail as a stray key) is
+refused, and so is a display name with unbalanced brackets.
 """
 
 from __future__ import annotations
@@ -28,6 +38,10 @@ from modelatlas import settings
 from modelatlas.errors import CatalogError
 
 REGIONS = ("us", "china", "eu", "other", "unknown")
+SCHEMES = ("default", "atom")
+#: Keys an entry may have (YAML keys or CSV columns); anything else is refused.
+KEYS = frozenset(("namespace", "org", "display_name", "country", "region", "kind", "parent",
+                  "aliases", "source_url", "notes", "atom_region"))
 KINDS = ("big-tech", "lab", "academic", "non-profit", "government", "community", "unknown")
 ORIGINS = ("catalog", "user", "heuristic")
 
@@ -38,6 +52,23 @@ EU_EEA = frozenset((
     "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
     "IS", "LI", "NO",
 ))
+
+
+# Europe for ATOM's "Europe-facing" eu bucket: EU/EEA plus the other European states.
+EUROPE = EU_EEA | frozenset((
+    "GB", "CH", "UA", "RS", "BA", "ME", "MK", "AL", "MD", "BY", "AD", "MC", "SM", "VA", "XK",
+))
+
+
+def atom_region_for_country(country: str | None) -> str:
+    """ATOM's bucket for a country code (its eu is Europe, the UK and Switzerland
+    included); ``unknown`` without a code."""
+    if not country:
+        return "unknown"
+    cc = country.upper()
+    if cc in EUROPE:
+        return "eu"
+    return region_for_country(cc)
 
 
 def region_for_country(country: str | None) -> str:
@@ -70,6 +101,16 @@ class Org:
     notes: str | None = None
     origin: str = "catalog"
     alias_of: str | None = field(default=None, compare=False)
+    #: ATOM's own region for this exact namespace (organization_regions.csv), if listed.
+    atom_region: str | None = None
+
+    @property
+    def region_atom(self) -> str:
+        """The region in ATOM's scheme: its table's value, else the country mapped."""
+        return self.atom_region or atom_region_for_country(self.country)
+
+    def region_in(self, scheme: str) -> str:
+        return self.region_atom if scheme == "atom" else self.region
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +126,8 @@ class Org:
             "notes": self.notes,
             "origin": self.origin,
             "alias_of": self.alias_of,
+            "atom_region": self.atom_region,
+            "region_atom": self.region_atom,
         }
 
 
@@ -109,6 +152,10 @@ def _aliases(v: Any) -> tuple[str, ...]:
 
 def make_org(raw: Mapping[str, Any], *, origin: str, where: str) -> Org:
     """Validate one raw entry (YAML mapping or CSV row) into an :class:`Org`."""
+    unknown = sorted(str(k) for k in raw if k not in KEYS)
+    if unknown:
+        raise CatalogError(f"{where}: unknown key {unknown[0][:60]!r} (allowed: "
+                           f"{', '.join(sorted(KEYS))}; quote values that contain commas)")
     ns = _text(raw.get("namespace") or raw.get("org"))
     if not ns:
         raise CatalogError(f"{where}: entry without a namespace: {dict(raw)!r}")
@@ -130,10 +177,17 @@ def make_org(raw: Mapping[str, Any], *, origin: str, where: str) -> Org:
     kind = (_text(raw.get("kind")) or "unknown").lower()
     if kind not in KINDS:
         raise CatalogError(f"{where}: {ns}: kind must be one of {', '.join(KINDS)}")
+    atom = _text(raw.get("atom_region"))
+    if atom is not None and atom.lower() not in REGIONS:
+        raise CatalogError(f"{where}: {ns}: atom_region must be one of {', '.join(REGIONS)}")
+    display = _text(raw.get("display_name"))
+    if display is not None and not _balanced(display):
+        raise CatalogError(f"{where}: {ns}: display name {display!r} has unbalanced brackets"
+                           " (cut at a comma?)")
     return Org(
         org=ns.lower(),
         namespace=ns,
-        display_name=_text(raw.get("display_name")) or ns,
+        display_name=display or ns,
         country=country,
         region=region,
         kind=kind,
@@ -142,7 +196,17 @@ def make_org(raw: Mapping[str, Any], *, origin: str, where: str) -> Org:
         source_url=_text(raw.get("source_url")),
         notes=_text(raw.get("notes")),
         origin=origin,
+        atom_region=atom.lower() if atom else None,
     )
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _parse(entries: Iterable[Mapping[str, Any]], *, origin: str, where: str) -> list[Org]:

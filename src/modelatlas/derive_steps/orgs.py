@@ -26,7 +26,7 @@ MIN_MODELS = 3
 MIN_DERIVATIVE_SHARE = 0.8
 
 _COLUMNS = ("org", "namespace", "display_name", "country", "region", "kind", "parent",
-            "aliases", "source_url", "origin")
+            "aliases", "source_url", "origin", "region_atom")
 
 
 def registry_table() -> pa.Table:
@@ -56,7 +56,7 @@ def run(store: Store) -> None:
             f"""
             INSERT INTO orgs ({cols})
             SELECT lower(m.org), min(m.org), min(m.org), NULL, 'unknown', 'community', NULL,
-                   [], NULL, 'heuristic'
+                   [], NULL, 'heuristic', 'unknown'
             FROM models m
             LEFT JOIN (SELECT DISTINCT child FROM edges WHERE child <> parent) d
                 ON d.child = m.id

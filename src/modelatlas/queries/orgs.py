@@ -15,6 +15,9 @@ COLUMNS = (
     Column("region"), Column("kind"), Column("parent"), Column("aliases", "json"),
     Column("source_url"), Column("origin", help="catalog | user | heuristic"),
     Column("notes"),
+    Column("scheme", help="Region scheme of the region column: default | atom."),
+    Column("atom_region", help="ATOM's own region for this exact namespace, when its table "
+                               "lists it."),
 )
 
 
@@ -22,21 +25,27 @@ def _orgs(reader: Reader, args: Args) -> list[dict[str, Any]]:
     """The store's ``orgs`` table (catalog + user file + heuristic community entries);
     the catalog files alone when there is no store yet."""
     reg = catalog_orgs.registry(catalog_orgs.user_file())
+    scheme = args["regions"]
+    # the region column of the chosen scheme (a fixed whitelist of two names)
+    col = "coalesce(region_atom, 'unknown')" if scheme == "atom" else "region"
     rows = reader.rows(
-        "SELECT org, namespace, display_name, country, region, kind, parent, aliases,"
-        " source_url, origin FROM orgs"
-        " WHERE ($region IS NULL OR region = $region) AND ($kind IS NULL OR kind = $kind)"
+        f"SELECT org, namespace, display_name, country, {col} AS region, kind, parent,"
+        " aliases, source_url, origin FROM orgs"
+        f" WHERE ($region IS NULL OR {col} = $region) AND ($kind IS NULL OR kind = $kind)"
         " AND ($origin IS NULL OR origin = $origin) ORDER BY org",
         {"region": args["region"], "kind": args["kind"], "origin": args["origin"]})
     if not rows and reader.placeholder:
-        rows = [o.as_dict() for o in sorted(reg.values(), key=lambda o: o.org)
-                if all(args[k] is None or getattr(o, k) == args[k]
-                       for k in ("region", "kind", "origin"))]
+        rows = [{**o.as_dict(), "region": o.region_in(scheme)}
+                for o in sorted(reg.values(), key=lambda o: o.org)
+                if (args["region"] is None or o.region_in(scheme) == args["region"])
+                and all(args[k] is None or getattr(o, k) == args[k] for k in ("kind", "origin"))]
     for r in rows:
         entry = reg.get(str(r["org"]))
         r["notes"] = entry.notes if entry else (
             "heuristic: most of its repos declare a base model" if r["origin"] == "heuristic"
             else None)
+        r["scheme"] = scheme
+        r["atom_region"] = entry.atom_region if entry else None
     return rows
 
 
@@ -45,8 +54,13 @@ QUERIES = (
           "source.",
           params=(Param("region", choices=catalog_orgs.REGIONS, help="Only this region."),
                   Param("kind", choices=catalog_orgs.KINDS, help="Only this kind."),
-                  Param("origin", choices=catalog_orgs.ORIGINS, help="Only this origin.")),
+                  Param("origin", choices=catalog_orgs.ORIGINS, help="Only this origin."),
+                  Param("regions", default="default", choices=catalog_orgs.SCHEMES,
+                        help="Region scheme: default (country-based, EU/EEA) or atom (the "
+                             "ATOM Project's table; its eu includes the UK and "
+                             "Switzerland).")),
           columns=COLUMNS, run=_orgs, store="optional", needs=("orgs",),
           brief=("namespace", "display_name", "country", "region", "kind", "parent", "origin"),
-          title=lambda a: "organisations"),
+          title=lambda a: "organisations" + (" (ATOM regions)" if a["regions"] == "atom"
+                                             else "")),
 )
