@@ -31,8 +31,9 @@ def test_open_and_every_metric(db_path: Path, tmp_path: Path) -> None:
     with ma.open(str(db_path)) as atlas:
         assert atlas.store.read_only
         share = atlas.share(by="org", metric="downloads", attribution="root")
-        assert list(share.columns) == ["period", "group", "value", "share", "period_start",
-                                       "period_end"]
+        assert list(share.columns)[:6] == ["period", "group", "value", "share",
+                                           "period_start", "period_end"]
+        assert set(share["population"]) == {"hub"}
         jan = share[share["period"] == "2025-01"].set_index("group")["share"]
         assert jan["b"] == 0.75 and jan["a"] == 0.25
         # periods as dates

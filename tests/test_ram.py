@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from modelatlas.atlas import Atlas
@@ -65,3 +66,32 @@ def test_leaders(store: Store, tmp_path: Path) -> None:
     assert list(top["model_id"]) == ["o10/m", "o9/m", "o8/m"]
     with pytest.raises(UsageError):
         Atlas(store).ram_leaders(days=31)
+
+
+def test_atom_definition_beside_ours(store: Store, tmp_path: Path) -> None:
+    """ATOM's RAM: fixed baseline cohort, monotonic top-10 cutoff, its size buckets."""
+    rows = []
+    for i in range(11):   # eleven 3B models: a big age-7 counter, a smaller age-30 one
+        rows.append(obs(f"o{i}/m", "2025-01-08", 5, all_time=1000 * (i + 1), params=3 * B))
+        rows.append(obs(f"o{i}/m", "2025-01-31", 5, all_time=100 * (i + 1), params=3 * B))
+    rows.append(obs("n/named-8B", "2025-01-31", 5, all_time=50))   # size from its name
+    load(store, tmp_path, rows)
+    t = Atlas(store).ram(baseline_quarter="2025Q1")
+    at = t.set_index(["model_id", "days"])
+    # ours: the 10th at age 30 is 200; ATOM's cutoff never drops below age 7's 2,000
+    assert at.loc[("o10/m", 30), "reference_downloads"] == 200
+    assert at.loc[("o10/m", 30), "ram"] == pytest.approx(5.5)
+    assert at.loc[("o10/m", 7), "reference_atom"] == 2000
+    assert at.loc[("o10/m", 30), "reference_atom"] == 2000
+    assert at.loc[("o10/m", 30), "ram_atom"] == pytest.approx(1100 / 2000)
+    assert at.loc[("o10/m", 30), "size_class_atom"] == "1-5B"
+    named = at.loc[("n/named-8B", 30)]
+    assert named["size_class_atom"] == "7-9B" and pd.isna(named["size_class"])
+    # a baseline quarter before every release: no cohort, no ATOM reference
+    early = Atlas(store).ram(baseline_quarter="2024Q4")
+    assert early["ram_atom"].isna().all() and early["ram"].notna().any()
+    lead = Atlas(store).ram_leaders(days=30, top=2, definition="atom",
+                                    baseline_quarter="2025Q1")
+    assert list(lead["model_id"]) == ["o10/m", "o9/m"]
+    with pytest.raises(UsageError):
+        Atlas(store).ram(baseline_quarter="2025-Q5")

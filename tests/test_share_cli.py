@@ -27,8 +27,13 @@ def test_share_json_rows(db: str) -> None:
     assert r.code == 0, r.err
     rows = json.loads(r.out)
     assert rows[0] == {"period": "2025-01", "group": "b", "value": 300.0, "share": 0.75,
-                       "period_start": "2025-01-01", "period_end": "2025-01-31"}
-    cols = ("group", "period", "period_end", "period_start", "share", "value")
+                       "period_start": "2025-01-01", "period_end": "2025-01-31",
+                       "population": "hub", "models": 1.0, "coverage": 1.0,
+                       "lineage_coverage": 0.0, "snapshots": 2, "last_snapshot": "2025-01-31",
+                       "partial": False}
+    cols = ("coverage", "group", "last_snapshot", "lineage_coverage", "models", "partial",
+            "period", "period_end", "period_start", "population", "share", "snapshots",
+            "value")
     assert {tuple(sorted(x)) for x in rows} == {cols}
     snap = json.loads(run_cli("--db", db, "share", "--by", "org", "--freq", "snapshot",
                               "--since", "2025-01-20", "--until", "2025-01-31", "--json").out)
@@ -37,7 +42,8 @@ def test_share_json_rows(db: str) -> None:
 
 def test_share_csv_and_table(db: str) -> None:
     r = run_cli("--db", db, "share", "--by", "region", "--csv")
-    head = "period,group,value,share,period_start,period_end"
+    head = ("period,group,value,share,period_start,period_end,population,models,coverage,"
+            "lineage_coverage,snapshots,last_snapshot,partial")
     assert r.code == 0 and r.out.splitlines()[0] == head
     t = run_cli("--db", db, "share", "--by", "region", "--attribution", "root")
     assert t.code == 0 and "unknown" in t.out

@@ -144,9 +144,16 @@ class Atlas:
         return self._rows("quarantine", {"limit": limit})
 
     def orgs(self, region: str | None = None, kind: str | None = None,
-             origin: str | None = None) -> pd.DataFrame:
-        """Organisations: namespace -> developer, country, region, kind, parent, source."""
-        return self._rows("orgs", {"region": region, "kind": kind, "origin": origin})
+             origin: str | None = None, regions: Literal["default", "atom"] = "default"
+             ) -> pd.DataFrame:
+        """Organisations: namespace -> developer, country, region (in the ``regions``
+        scheme), kind, parent, source."""
+        return self._rows("orgs", {"region": region, "kind": kind, "origin": origin,
+                                   "regions": regions})
+
+    def populations(self) -> pd.DataFrame:
+        """The populations in the store: kind, snapshots, span, models, observations."""
+        return self._rows("populations", {})
 
     # -- lineage --------------------------------------------------------------------------
     def lineage(self, model_id: str) -> dict[str, Any]:
@@ -159,12 +166,14 @@ class Atlas:
                         "issues"] = "share",
         by: str = "family", freq: str = "month", since: DateLike = None,
         until: DateLike = None, relation: str | None = None, limit: int = 0,
+        population: str | None = None, regions: Literal["default", "atom"] = "default",
     ) -> pd.DataFrame:
         """Derivative metrics (docs/lineage.md): share of new derivatives by root group,
         counts, trees, tree sizes, depth, leaves, graph issues."""
         return self._rows("derivatives", {
             "metric": metric, "by": by, "freq": freq, "since": since, "until": until,
-            "relation": relation, "limit": limit})
+            "relation": relation, "limit": limit, "population": population,
+            "regions": regions})
 
     # -- adoption ---------------------------------------------------------------------------
     def share(
@@ -174,37 +183,66 @@ class Atlas:
         attribution: Literal["direct", "root"] = "direct",
         freq: Literal["month", "snapshot"] = "month",
         since: DateLike = None, until: DateLike = None, top: int | None = None,
+        population: str | None = None, regions: Literal["default", "atom"] = "default",
+        present_at_end: bool = False,
     ) -> pd.DataFrame:
-        """Adoption share per period and group (docs/metrics.md)."""
+        """Adoption share per period and group of one population, with coverage
+        (docs/metrics.md)."""
         return self._rows("share", {
             "by": by, "metric": metric, "attribution": attribution, "freq": freq,
-            "since": since, "until": until, "top": top})
+            "since": since, "until": until, "top": top, "population": population,
+            "regions": regions, "present_at_end": present_at_end})
+
+    def top(
+        self, by: Literal["region", "country", "org", "family", "kind"] = "org",
+        metric: Literal["downloads", "likes", "models", "downloads_alltime",
+                        "derivatives"] = "downloads",
+        attribution: Literal["direct", "root"] = "direct", population: str | None = None,
+        regions: Literal["default", "atom"] = "default", present_at_end: bool = False,
+        period: DateLike = None, n: int = 15, min_value: float | None = None,
+        since: DateLike = None, until: DateLike = None,
+    ) -> pd.DataFrame:
+        """The largest groups of one month that pass the substantial rule."""
+        return self._rows("top", {
+            "by": by, "metric": metric, "attribution": attribution, "population": population,
+            "regions": regions, "present_at_end": present_at_end, "period": period, "n": n,
+            "min_value": min_value, "since": since, "until": until})
 
     def concentration(
         self, attribution: Literal["direct", "root"] = "direct",
         freq: Literal["month", "snapshot"] = "month",
-        since: DateLike = None, until: DateLike = None,
+        since: DateLike = None, until: DateLike = None, population: str | None = None,
+        present_at_end: bool = False,
     ) -> pd.DataFrame:
         """Per period: total downloads, orgs, HHI (0-10,000), top-10, community and
-        unknown-attribution share."""
+        unknown-attribution share, with population and coverage."""
         return self._rows("concentration", {
-            "attribution": attribution, "freq": freq, "since": since, "until": until})
+            "attribution": attribution, "freq": freq, "since": since, "until": until,
+            "population": population, "present_at_end": present_at_end})
 
     def cadence(self, monthly: bool = False, since: DateLike = None, until: DateLike = None,
-                limit: int = 0) -> pd.DataFrame:
+                limit: int = 0, population: str | None = None, catalogued: bool = False
+                ) -> pd.DataFrame:
         """Per org: models, mainline models, first/last release, median days between
-        mainline releases; ``monthly``: new models per org and month."""
+        mainline releases; ``monthly``: new models per org and month (one population;
+        ``catalogued``: only organisations of the catalog)."""
         return self._rows("cadence", {"monthly": monthly, "since": since, "until": until,
-                                      "limit": limit})
+                                      "limit": limit, "population": population,
+                                      "catalogued": catalogued})
 
-    def ram(self, model_id: str | None = None) -> pd.DataFrame:
+    def ram(self, model_id: str | None = None, baseline_quarter: str = "2025Q4"
+            ) -> pd.DataFrame:
         """ATOM Relative Adoption Metric of one model at each age (7..365 days), or every
-        (model, age) the snapshots allow when ``model_id`` is None."""
-        return self._rows("ram", {"model_id": model_id})
+        (model, age) the snapshots allow when ``model_id`` is None; modelatlas' and
+        ATOM's definitions side by side."""
+        return self._rows("ram", {"model_id": model_id, "baseline_quarter": baseline_quarter})
 
-    def ram_leaders(self, days: int = 30, top: int = 10) -> pd.DataFrame:
-        """The ``top`` models by RAM at age ``days``."""
-        return self._rows("ram-leaders", {"days": days, "top": top})
+    def ram_leaders(self, days: int = 30, top: int = 10,
+                    definition: Literal["modelatlas", "atom"] = "modelatlas",
+                    baseline_quarter: str = "2025Q4") -> pd.DataFrame:
+        """The ``top`` models by RAM (or ATOM's RAM) at age ``days``."""
+        return self._rows("ram-leaders", {"days": days, "top": top, "definition": definition,
+                                          "baseline_quarter": baseline_quarter})
 
     # -- licences ---------------------------------------------------------------------------
     def licenses(self, license_id: str | None = None, usage: bool = False,
@@ -217,10 +255,13 @@ class Atlas:
 
     def license_mix(self, weight: Literal["models", "downloads"] = "models",
                     freq: Literal["month", "snapshot"] = "month",
-                    since: DateLike = None, until: DateLike = None) -> pd.DataFrame:
-        """Licence mix per region and period (share within region)."""
+                    since: DateLike = None, until: DateLike = None,
+                    population: str | None = None,
+                    regions: Literal["default", "atom"] = "default") -> pd.DataFrame:
+        """Licence mix per region and period (share within region), with coverage."""
         return self._rows("license-mix", {"weight": weight, "freq": freq, "since": since,
-                                          "until": until})
+                                          "until": until, "population": population,
+                                          "regions": regions})
 
     def changes(self, since: DateLike = None, until: DateLike = None,
                 kind: str | None = None, model: str | None = None,
@@ -245,10 +286,12 @@ class Atlas:
         return check(target, store=self.store, use=use, users=users, online=online,
                      endpoint=endpoint).as_dict()
 
-    def report(self, out: str | Path, since: DateLike = None, until: DateLike = None
-               ) -> Path:
+    def report(self, out: str | Path, since: DateLike = None, until: DateLike = None,
+               population: str | None = None,
+               regions: Literal["default", "atom"] = "default") -> Path:
         """Write the HTML/Markdown/CSV/Parquet report to folder ``out``; the path of
-        index.html."""
+        index.html (``population``: the one the download sections read)."""
         from modelatlas.report import build_report
 
-        return build_report(self, Path(out), since=since, until=until).html
+        return build_report(self, Path(out), since=since, until=until,
+                            population=population, regions=regions).html

@@ -8,6 +8,14 @@ model states several, the most specific wins: merge > quantized > adapter >
 finetune > unknown. Its *period* is the month (or other ``freq``) of its Hub
 creation date, else of the snapshot where it was first seen.
 
+Derivatives are counted within one population (the models observed in its
+snapshots; :mod:`modelatlas.metrics.populations`): ``$population``, or when NULL
+the default one (a full listing first, then the population with the most
+derivatives in the range). A store without any observed derivative (models
+written without snapshots) has no population to choose: every derivative counts
+and ``population`` is NULL. ``coverage`` is the fraction of a period's
+derivatives whose root group is known.
+
 This module builds the SQL; the ``derivatives`` query
 (:mod:`modelatlas.queries.lineage`) declares and runs it.
 """
@@ -19,6 +27,7 @@ from typing import Any
 
 from modelatlas.errors import UsageError
 from modelatlas.lineage.roots import CANON_EDGES
+from modelatlas.metrics.populations import kind_sql, snapshot_populations_sql
 from modelatlas.queries._registry import Sql
 
 RELATION_PRIORITY = ("merge", "quantized", "adapter", "finetune", "unknown")
@@ -31,6 +40,7 @@ ROOT_ORG = "(CASE WHEN strpos(r.root_id, '/') > 0 THEN split_part(r.root_id, '/'
 GROUPS: dict[str, str] = {
     "family": "coalesce(r.family, 'unknown')",
     "region": "coalesce(o.region, 'unknown')",
+    "region_atom": "coalesce(o.region_atom, 'unknown')",
     "country": "coalesce(o.country, 'unknown')",
     "kind": "coalesce(o.kind, 'unknown')",
     "org": f"coalesce(o.namespace, {ROOT_ORG}, 'unknown')",
@@ -69,57 +79,113 @@ def _check(by: str, freq: str) -> tuple[str, tuple[str, str, str]]:
     return GROUPS[by], PERIODS[freq]
 
 
-def _derivatives_from(relation: str | None) -> str:
-    """FROM-clause of derivatives joined to their roots and root orgs.
+_IN_RANGE = (f"(CAST($since AS DATE) IS NULL OR {_DAY} >= CAST($since AS DATE))"
+             f" AND (CAST($until AS DATE) IS NULL OR {_DAY} <= CAST($until AS DATE))")
+_DERIVED = f"""(SELECT child AS model_id, arg_min(relation, {RELATION_RANK}) AS relation
+         FROM ({CANON_EDGES}) AS ce WHERE child <> parent GROUP BY child)"""
 
-    Named params $since, $until (dates or NULL) and $relation (when given).
+
+def populations_sql() -> str:
+    """Populations holding derivatives created in [$since, $until]: (population, kind,
+    weight = derivatives observed in it)."""
+    return f"""
+    SELECT sp.population, {kind_sql('sp.population')} AS kind,
+           count(DISTINCT d.model_id) AS weight
+    FROM {_DERIVED} d
+    JOIN models m ON m.id = d.model_id
+    JOIN observations o ON o.model_id = d.model_id
+    JOIN ({snapshot_populations_sql()}) AS sp
+      ON sp.source = o.source AND sp.snapshot = o.snapshot
+    WHERE {_IN_RANGE}
+    GROUP BY sp.population
+    """
+
+
+def _chosen() -> str:
+    """``chosen(population)``: $population, else the default (full listing first, then
+    the most derivatives)."""
+    return f"""chosen AS (
+        SELECT coalesce(CAST($population AS VARCHAR), (
+            SELECT population FROM ({populations_sql()}) AS a
+            ORDER BY CASE kind WHEN 'full' THEN 0 ELSE 1 END, weight DESC, population
+            LIMIT 1)) AS population
+    )"""
+
+
+def _derivatives_from(relation: str | None) -> str:
+    """FROM-clause of the chosen population's derivatives joined to their roots and
+    root orgs (after ``WITH chosen``).
+
+    Named params $since, $until (dates or NULL), $population and $relation.
     """
     if relation is not None and relation not in RELATION_PRIORITY:
         raise UsageError(f"--relation must be one of {'|'.join(RELATION_PRIORITY)}")
     rel = " AND d.relation = $relation" if relation else ""
     return f"""
-        (SELECT child AS model_id, arg_min(relation, {RELATION_RANK}) AS relation
-         FROM ({CANON_EDGES}) AS ce WHERE child <> parent GROUP BY child) d
+        {_DERIVED} d
         JOIN models m ON m.id = d.model_id
         JOIN roots r ON r.model_id = d.model_id
         LEFT JOIN orgs o ON o.org = lower({ROOT_ORG})
-        WHERE (CAST($since AS DATE) IS NULL OR {_DAY} >= CAST($since AS DATE))
-          AND (CAST($until AS DATE) IS NULL OR {_DAY} <= CAST($until AS DATE)){rel}
+        CROSS JOIN chosen
+        WHERE {_IN_RANGE}{rel}
+          AND (chosen.population IS NULL OR d.model_id IN (
+              SELECT o2.model_id FROM observations o2
+              JOIN ({snapshot_populations_sql()}) AS sp2
+                ON sp2.source = o2.source AND sp2.snapshot = o2.snapshot
+              WHERE sp2.population = chosen.population))
     """
 
 
-def _params(since: dt.date | None, until: dt.date | None, relation: str | None
-            ) -> dict[str, Any]:
-    return {"since": since, "until": until, "relation": relation}
+def _params(since: dt.date | None, until: dt.date | None, relation: str | None,
+            population: str | None) -> dict[str, Any]:
+    return {"since": since, "until": until, "relation": relation, "population": population}
 
 
 def share_sql(by: str, freq: str, since: dt.date | None, until: dt.date | None,
-              relation: str | None) -> Sql:
+              relation: str | None, *, population: str | None = None) -> Sql:
     """New derivatives per period by root group ("whose models the world builds on"):
-    ``value`` weighted by root share; shares by
-    :func:`modelatlas.metrics.share.finish_share`."""
+    ``value`` weighted by root share, with the population read and the period's
+    coverage (fraction of derivatives whose root group is known); shares by
+    :func:`modelatlas.metrics.share.finish_share` (``extra=True``)."""
     grp, (label, start, end) = _check(by, freq)
     text = f"""
-        SELECT {label} AS period, {grp} AS "group", sum(r.weight) AS value,
-               CAST(NULL AS DOUBLE) AS share, {start} AS period_start, {end} AS period_end
-        FROM {_derivatives_from(relation)}
-        GROUP BY {label}, {start}, {end}, {grp}
+        WITH {_chosen()},
+        per AS (
+            SELECT {label} AS period, {grp} AS grp, sum(r.weight) AS value,
+                   {start} AS period_start, {end} AS period_end,
+                   max(chosen.population) AS population
+            FROM {_derivatives_from(relation)}
+            GROUP BY {label}, {start}, {end}, {grp}
+        ),
+        tot AS (
+            SELECT period, sum(value) AS total,
+                   sum(CASE WHEN grp <> 'unknown' THEN value ELSE 0 END) AS known
+            FROM per GROUP BY period
+        )
+        SELECT per.period, per.grp AS "group", per.value, CAST(NULL AS DOUBLE) AS share,
+               per.period_start, per.period_end, per.population, per.value AS models,
+               tot.known / nullif(tot.total, 0) AS coverage,
+               CAST(NULL AS DOUBLE) AS lineage_coverage, CAST(NULL AS BIGINT) AS snapshots,
+               CAST(NULL AS DATE) AS last_snapshot, CAST(NULL AS BOOLEAN) AS partial
+        FROM per JOIN tot ON tot.period = per.period
     """
-    return Sql(text, _params(since, until, relation))
+    return Sql(text, _params(since, until, relation, population))
 
 
 def counts_sql(by: str, freq: str, since: dt.date | None, until: dt.date | None,
-               relation: str | None) -> Sql:
+               relation: str | None, *, population: str | None = None) -> Sql:
     """Derivatives per period, root group and relation (value weighted, models counted)."""
     grp, (label, start, end) = _check(by, freq)
     text = f"""
+        WITH {_chosen()}
         SELECT {label} AS period, {grp} AS "group", d.relation, sum(r.weight) AS value,
-               count(DISTINCT m.id) AS models, {start} AS period_start, {end} AS period_end
+               count(DISTINCT m.id) AS models, {start} AS period_start, {end} AS period_end,
+               max(chosen.population) AS population
         FROM {_derivatives_from(relation)}
         GROUP BY {label}, {start}, {end}, {grp}, d.relation
         ORDER BY period, value DESC, "group", d.relation
     """
-    return Sql(text, _params(since, until, relation))
+    return Sql(text, _params(since, until, relation, population))
 
 
 TREES_SQL = f"""

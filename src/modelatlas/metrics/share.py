@@ -2,19 +2,28 @@
 
 Definition (docs/metrics.md): for downloads per month, each model counts with
 its 30-day download counter at the last snapshot of that month in which it
-appears (with a counter); values are summed per group; share = group sum /
-all groups' sum that month. Per snapshot, the counter at that snapshot.
-``likes`` works the same way; ``models`` counts new models (by release month, or
-by first snapshot seen); ``downloads_alltime`` uses the better measure when the
-source gives cumulative counters: the difference of ``downloadsAllTime`` between
-the last snapshot of the previous month and the last of this one.
+appears (with a counter), within one *population* (the snapshots of one kind of
+listing, :mod:`modelatlas.metrics.populations`); values are summed per group;
+share = group sum / all groups' sum that month. Per snapshot, the counter at
+that snapshot. ``likes`` works the same way; ``models`` counts new models (by
+release month, or by first snapshot seen) among the population's models;
+``downloads_alltime`` uses the better measure when the source gives cumulative
+counters: the difference of ``downloadsAllTime`` between the last snapshot of
+the previous month and the last of this one.
 
-Every share is computed from one *cube*: the metric's values credited
-(direct or root) and summed per period and (org, region, country, kind,
-family). The cube is the single definition; share and concentration are small
-group-bys over it. The query engine materialises each cube once per store
-state (an intermediate table, see :mod:`modelatlas.queries._engine`) and every
-share, concentration and report chart over the same cube reads it.
+*Present at end* (``--present-at-end``): only models observed at the period's
+last snapshot of the population count. On a list with churn (a trending list)
+the two differ: a model that left the list mid-month still carries the counter
+it had when last seen (docs/metrics.md, "Churn").
+
+Every share is computed from one *cube*: the metric's values credited (direct
+or root) and summed per population, period and (org, region, ATOM region,
+country, kind, family, lineage known), with the models counted and the same
+sums restricted to models present at the period's end. The cube is the single
+definition; share, top lists and concentration are small group-bys over it. The
+query engine materialises each cube once per store state (an intermediate
+table, see :mod:`modelatlas.queries._engine`) and every share, concentration
+and report chart over the same cube reads it.
 
 This module only builds SQL; queries run through the registry
 (:mod:`modelatlas.queries.share`).
@@ -25,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from modelatlas.metrics import atom_reference
 from modelatlas.metrics.common import (
     PARAMS_CTE,
     check_choice,
@@ -34,47 +44,72 @@ from modelatlas.metrics.common import (
     period_key_sql,
     period_sql,
 )
+from modelatlas.metrics.populations import snapshot_populations_sql
 from modelatlas.queries._engine import table_name
 from modelatlas.queries._registry import Sql
 
 METRICS = ("downloads", "likes", "models", "downloads_alltime", "derivatives")
 CUBE_METRICS = METRICS[:4]
-CUBE_COLUMNS = ("pkey", "period", "org", "region", "country", "kind", "family", "value")
+REGION_SCHEMES = ("default", "atom")
+LABEL_COLS = "org, region, region_atom, country, kind, family, lineage_known"
+_LABELS = LABEL_COLS.split(", ")
+CUBE_COLUMNS = ("population", "pkey", "period", *_LABELS, "value", "value_end", "models",
+                "models_end", "snapshots", "last_snapshot")
+#: A month is complete when its population has a snapshot in its last days: the
+#: 30-day counters then cover (nearly) the whole month.
+COMPLETE_WITHIN_DAYS = 7
+
+
+def _snap_pop() -> str:
+    return f"snap_pop AS ({snapshot_populations_sql()})"
+
+
+def _period_snaps(freq: str) -> str:
+    """``period_snaps(population, pkey, n, last_snap)``: snapshots per population period."""
+    return f"""
+    period_snaps AS (
+        SELECT population, pkey, count(*) AS n, max(snapshot) AS last_snap
+        FROM (SELECT DISTINCT sp.population, sp.snapshot,
+                     {period_key_sql(freq, 'sp.snapshot')} AS pkey
+              FROM snap_pop sp) AS d
+        GROUP BY population, pkey
+    )"""
 
 
 def _last_value_sql(column: str, freq: str) -> str:
-    """(model_id, pkey, v): the counter at the model's last snapshot in the period.
+    """``vals(model_id, population, pkey, v, snap, at_end)``: the counter at the
+    model's last snapshot in the period, per population.
 
     Periods holding a single snapshot (monthly dumps, or freq=snapshot) pass
     rows straight through; only periods with several snapshots aggregate
     (``arg_max``), so a Hub-scale monthly store never builds a hash table with
-    one entry per (model, month). Which periods hold several snapshots comes
-    from the small ``snapshots`` table, and observations are scanned once per
-    branch rather than through a shared CTE (which engines may materialise).
+    one entry per (model, month). Observations are scanned once per branch
+    rather than through a shared CTE (which engines may materialise).
     """
     key = period_key_sql(freq, "o.snapshot")
-    scan = (f"FROM observations o CROSS JOIN params"
-            f" WHERE NOT o.carried_over AND o.{column} IS NOT NULL AND {in_range('o.snapshot')}"
-            f" AND {key} IN (SELECT ps.pkey FROM period_snaps ps WHERE ps.n")
+    scan = (f"FROM observations o"
+            f" JOIN snap_pop sp ON sp.source = o.source AND sp.snapshot = o.snapshot"
+            f" JOIN period_snaps ps ON ps.population = sp.population AND ps.pkey = {key}"
+            f" CROSS JOIN params"
+            f" WHERE NOT o.carried_over AND o.{column} IS NOT NULL"
+            f" AND {in_range('o.snapshot')} AND ps.n")
     return f"""
-    period_snaps AS (
-        SELECT pkey, count(*) AS n
-        FROM (SELECT DISTINCT s.snapshot, {period_key_sql(freq, 's.snapshot')} AS pkey
-              FROM snapshots s) AS d
-        GROUP BY pkey
-    ),
+    {_period_snaps(freq)},
     vals AS (
-        SELECT o.model_id, {key} AS pkey, o.{column} AS v
-        {scan} = 1)
+        SELECT o.model_id, sp.population, {key} AS pkey, CAST(o.{column} AS DOUBLE) AS v,
+               o.snapshot AS snap, TRUE AS at_end
+        {scan} = 1
         UNION ALL
-        SELECT o.model_id, {key} AS pkey, arg_max(o.{column}, o.snapshot) AS v
-        {scan} > 1)
-        GROUP BY o.model_id, {key}
+        SELECT o.model_id, sp.population, {key} AS pkey,
+               CAST(arg_max(o.{column}, o.snapshot) AS DOUBLE) AS v, max(o.snapshot) AS snap,
+               max(o.snapshot) = ps.last_snap AS at_end
+        {scan} > 1
+        GROUP BY o.model_id, sp.population, {key}, ps.last_snap
     )"""
 
 
 def _alltime_delta_sql(freq: str) -> str:
-    """(model_id, pkey, v): growth of downloadsAllTime since the previous period.
+    """``vals``: growth of downloadsAllTime since the previous period, per population.
 
     Month: last counter of this month minus last counter of the calendar month
     before (both must be observed); snapshot: minus the previous snapshot's value.
@@ -87,42 +122,53 @@ def _alltime_delta_sql(freq: str) -> str:
     adjacent = (
         "p.k = l.k - 1" if freq == "month"
         else "p.k = (SELECT max(k2.k) FROM lasts k2 WHERE k2.model_id = l.model_id"
-        " AND k2.k < l.k)"
+        " AND k2.population = l.population AND k2.k < l.k)"
     )
     return f"""
+    {_period_snaps(freq)},
     obs AS (
-        SELECT o.model_id, o.snapshot, o.downloads_all_time AS v,
+        SELECT o.model_id, sp.population, o.snapshot, o.downloads_all_time AS v,
                {period_key_sql(freq, 'o.snapshot')} AS pkey, {key} AS k
         FROM observations o
+        JOIN snap_pop sp ON sp.source = o.source AND sp.snapshot = o.snapshot
         WHERE NOT o.carried_over AND o.downloads_all_time IS NOT NULL
     ),
     lasts AS (
-        SELECT model_id, pkey, k, max(snapshot) AS snapshot, arg_max(v, snapshot) AS v
-        FROM obs GROUP BY model_id, pkey, k
+        SELECT model_id, population, pkey, k, max(snapshot) AS snapshot,
+               arg_max(v, snapshot) AS v
+        FROM obs GROUP BY model_id, population, pkey, k
     ),
     vals AS (
-        SELECT l.model_id, l.pkey, l.v - p.v AS v
-        FROM lasts l JOIN lasts p ON p.model_id = l.model_id AND {adjacent}
+        SELECT l.model_id, l.population, l.pkey, CAST(l.v - p.v AS DOUBLE) AS v,
+               l.snapshot AS snap, l.snapshot = ps.last_snap AS at_end
+        FROM lasts l JOIN lasts p ON p.model_id = l.model_id
+             AND p.population = l.population AND {adjacent}
+        JOIN period_snaps ps ON ps.population = l.population AND ps.pkey = l.pkey
         CROSS JOIN params
         WHERE l.v >= p.v AND {in_range('l.snapshot')}
     )"""
 
 
 def _new_models_sql(freq: str) -> str:
-    """(model_id, pkey, 1): each model once, in its release month / first snapshot."""
+    """``vals``: each model once per population it was observed in, in its release
+    month (or first snapshot)."""
     when = (
         "coalesce(m.release_date, CAST(m.created_at AS DATE))"
         if freq == "month" else "m.first_seen"
     )
     return f"""
+    {_period_snaps(freq)},
+    member AS (
+        SELECT DISTINCT o.model_id, sp.population
+        FROM observations o
+        JOIN snap_pop sp ON sp.source = o.source AND sp.snapshot = o.snapshot
+    ),
     vals AS (
-        SELECT m.id AS model_id, {period_key_sql(freq, when)} AS pkey, 1.0 AS v
-        FROM models m CROSS JOIN params
+        SELECT m.id AS model_id, mb.population, {period_key_sql(freq, when)} AS pkey,
+               1.0 AS v, {when} AS snap, TRUE AS at_end
+        FROM models m JOIN member mb ON mb.model_id = m.id CROSS JOIN params
         WHERE {when} IS NOT NULL AND {in_range(when)}
     )"""
-
-
-LABEL_COLS = "org, region, country, kind, family"
 
 
 def _credits_cte(attribution: str) -> str:
@@ -143,23 +189,34 @@ def _credits_cte(attribution: str) -> str:
     )"""
 
 
+#: A model's lineage is known when its source stated its tags (a base_model tag or
+#: the absence of one both say something) or an edge names its parent; trending
+#: lists carry no tags, so their models' roots are themselves by default, not by
+#: evidence.
+LINEAGE_KNOWN = ("(array_length(mm.tags) > 0 OR EXISTS"
+                 " (SELECT 1 FROM edges e WHERE e.child = mm.id))")
+
+
 def _labels_unnumbered() -> str:
     """Per (model, credited root): weight and group labels."""
     g = [group_sql(b) for b in ("org", "region", "country", "kind", "family")]
     return f"""
             SELECT c.model_id, c.w, {g[0]} AS org, {g[1]} AS region,
-                   {g[2]} AS country, {g[3]} AS kind, {g[4]} AS family
-            {labelled_sql('credits')}"""
+                   coalesce(og.region_atom, 'unknown') AS region_atom,
+                   {g[2]} AS country, {g[3]} AS kind, {g[4]} AS family,
+                   coalesce({LINEAGE_KNOWN}, FALSE) AS lineage_known
+            {labelled_sql('credits')}
+            LEFT JOIN models mm ON mm.id = c.model_id"""
 
 
 def labels_sql(attribution: str) -> Sql:
-    """The per-model label table: (model_id, w, org, region, country, kind, family, lk).
+    """The per-model label table: (model_id, w, <labels>, lk).
 
     Numbers the few distinct label combinations and joins them back, which is
     cheaper than ranking every model row; fine here because the result is
     stored, so the join's size estimate cannot mislead a later plan.
     """
-    on = " AND ".join(f"k.{c} = x.{c}" for c in LABEL_COLS.split(", "))
+    on = " AND ".join(f"k.{c} = x.{c}" for c in _LABELS)
     return Sql(f"""WITH {_credits_cte(attribution)},
     x AS ({_labels_unnumbered()}
     ),
@@ -167,7 +224,7 @@ def labels_sql(attribution: str) -> Sql:
         SELECT {LABEL_COLS}, row_number() OVER (ORDER BY {LABEL_COLS}) AS lk
         FROM (SELECT DISTINCT {LABEL_COLS} FROM x) AS d
     )
-    SELECT x.model_id, x.w, {', '.join('x.' + c for c in LABEL_COLS.split(', '))}, k.lk
+    SELECT x.model_id, x.w, {', '.join('x.' + c for c in _LABELS)}, k.lk
     FROM x JOIN keys k ON {on}""")
 
 
@@ -181,10 +238,37 @@ def aligned(freq: str, since: dt.date | None, until: dt.date | None) -> bool:
     return start_ok and end_ok
 
 
+def _atom_vals() -> str:
+    """The ``atom`` population: its models' values from any population's snapshots
+    (the counter is the model's, whoever listed it), the latest per period."""
+    return f"""
+    atom_members AS ({atom_reference.MEMBERS_SQL}),
+    atom_vals AS (
+        SELECT v.model_id, v.pkey, arg_max(v.v, v.snap) AS v, max(v.snap) AS snap
+        FROM vals v JOIN atom_members a ON a.model_id = v.model_id
+        GROUP BY v.model_id, v.pkey
+    ),
+    atom_periods AS (
+        SELECT pkey, count(DISTINCT snap) AS n, max(snap) AS last_snap
+        FROM atom_vals GROUP BY pkey
+    ),
+    all_vals AS (
+        SELECT model_id, population, pkey, v, at_end FROM vals
+        UNION ALL
+        SELECT a.model_id, 'atom' AS population, a.pkey, a.v, a.snap = p.last_snap AS at_end
+        FROM atom_vals a JOIN atom_periods p ON p.pkey = a.pkey
+    ),
+    all_periods AS (
+        SELECT population, pkey, n, last_snap FROM period_snaps
+        UNION ALL
+        SELECT 'atom' AS population, pkey, n, last_snap FROM atom_periods
+    )"""
+
+
 def cube(metric: str, attribution: str, freq: str, since: dt.date | None = None,
          until: dt.date | None = None) -> Sql:
-    """The cube ``(pkey, period, org, region, country, kind, family, value)`` as an
-    intermediate table (its labels table as its own intermediate).
+    """The cube (see :data:`CUBE_COLUMNS`) as an intermediate table (its labels
+    table as its own intermediate).
 
     When the range covers whole periods the cube is built over all history (one
     table serves every such range); otherwise over the range itself.
@@ -204,30 +288,47 @@ def cube(metric: str, attribution: str, freq: str, since: dt.date | None = None,
     if not aligned(freq, since, until):
         params = {"since": since, "until": until}
     text = f"""WITH {PARAMS_CTE},
+    {_snap_pop()},
     {values},
+    {_atom_vals()},
     label_keys AS (SELECT DISTINCT lk, {LABEL_COLS} FROM {labels_table}),
     model_keys AS (SELECT model_id, w, lk FROM {labels_table}),
     cube_keys AS (
-        SELECT v.pkey, mk.lk, sum(v.v * mk.w) AS value
-        FROM vals v JOIN model_keys mk ON mk.model_id = v.model_id
-        GROUP BY v.pkey, mk.lk
+        SELECT v.population, v.pkey, mk.lk, sum(v.v * mk.w) AS value,
+               sum(CASE WHEN v.at_end THEN v.v * mk.w ELSE 0 END) AS value_end,
+               sum(mk.w) AS models,
+               sum(CASE WHEN v.at_end THEN mk.w ELSE 0 END) AS models_end
+        FROM all_vals v JOIN model_keys mk ON mk.model_id = v.model_id
+        GROUP BY v.population, v.pkey, mk.lk
     )
-    SELECT c.pkey, {period_sql(freq, 'c.pkey')} AS period, k.org, k.region, k.country,
-           k.kind, k.family, c.value
-    FROM cube_keys c JOIN label_keys k ON k.lk = c.lk"""
+    SELECT c.population, c.pkey, {period_sql(freq, 'c.pkey')} AS period,
+           {', '.join('k.' + col for col in _LABELS)},
+           c.value, c.value_end, c.models, c.models_end,
+           coalesce(p.n, 0) AS snapshots, p.last_snap AS last_snapshot
+    FROM cube_keys c JOIN label_keys k ON k.lk = c.lk
+    LEFT JOIN all_periods p ON p.population = c.population AND p.pkey = c.pkey"""
     return Sql(text, params, ((labels_table, labels),))
 
 
 def cube_source(metric: str, attribution: str, freq: str, since: dt.date | None,
                 until: dt.date | None) -> tuple[str, Sql]:
-    """``cube AS (...)`` CTE text over the cube intermediate, restricted to the range,
-    and the intermediate itself. Named params $since_key, $until_key."""
+    """``cube AS (...)`` CTE text over the cube intermediate, restricted to the range
+    and to the population ``$population`` (NULL: every population), and the
+    intermediate itself. Named params $since_key, $until_key, $population."""
     c = cube(metric, attribution, freq, since, until)
     name = table_name("cube", c)
     cte = (f"cube AS (SELECT {', '.join(CUBE_COLUMNS)} FROM {name}"
-           " WHERE ($since_key IS NULL OR pkey >= $since_key)"
+           " WHERE ($population IS NULL OR population = $population)"
+           " AND ($since_key IS NULL OR pkey >= $since_key)"
            " AND ($until_key IS NULL OR pkey <= $until_key))")
     return cte, c
+
+
+def cube_table(metric: str, attribution: str, freq: str, since: dt.date | None,
+               until: dt.date | None) -> tuple[str, Sql]:
+    """The intermediate table name of a cube, and its definition."""
+    c = cube(metric, attribution, freq, since, until)
+    return table_name("cube", c), c
 
 
 def range_keys(freq: str, since: dt.date | None, until: dt.date | None) -> dict[str, Any]:
@@ -243,60 +344,150 @@ def period_end_sql(freq: str, col: str) -> str:
     return f"last_day({col})" if freq == "month" else col
 
 
-def share_sql(by: str, metric: str, attribution: str, freq: str,
-              since: dt.date | None = None, until: dt.date | None = None) -> Sql:
-    """Value per period and group from the cube (sparse; :func:`finish_share` makes
-    the shares, dense)."""
+def partial_sql(freq: str, metric: str, pkey: str = "pkey", last: str = "last_snapshot"
+                ) -> str:
+    """SQL: whether a period is partial (``pkey``: its first day, ``last``: the
+    population's last snapshot in it; internal column names).
+
+    Observed counters (downloads, likes): a month is complete when the population
+    has a snapshot in its last :data:`COMPLETE_WITHIN_DAYS` days. New models by
+    release month: the month is over by the population's last snapshot in it.
+    A snapshot period is complete by definition.
+    """
+    if freq == "snapshot":
+        return "FALSE"
+    if metric == "models":
+        return f"({last} IS NULL OR {last} < last_day({pkey}))"
+    return (f"({last} IS NULL OR {last}"
+            f" < last_day({pkey}) - INTERVAL {COMPLETE_WITHIN_DAYS - 1} DAY)")
+
+
+def group_col(by: str, regions: str) -> str:
+    """The cube column a --by (and --regions) groups on."""
     check_choice("by", by, ("region", "country", "org", "family", "kind"))
+    check_choice("regions", regions, REGION_SCHEMES)
+    return "region_atom" if by == "region" and regions == "atom" else by
+
+
+def share_sql(by: str, metric: str, attribution: str, freq: str,
+              since: dt.date | None = None, until: dt.date | None = None, *,
+              population: str | None = None, regions: str = "default",
+              present_at_end: bool = False) -> Sql:
+    """Value per population, period and group from the cube (sparse;
+    :func:`finish_share` makes the shares, dense), with the period's coverage (the
+    fraction of its value whose group is known), lineage coverage (of models whose
+    lineage is known), snapshots and whether it is partial.
+
+    ``population`` None: every population (the caller picks one, see
+    :func:`modelatlas.metrics.populations.choose`; one statement serves both the
+    choice and the answer)."""
+    col = group_col(by, regions)
     if by == "family":
         attribution = "root"  # a family is a property of the root model
     cte, c = cube_source(metric, attribution, freq, since, until)
+    v = "value_end" if present_at_end else "value"
+    n = "models_end" if present_at_end else "models"
     text = f"""
-    WITH {cte}
-    SELECT period, {by} AS "group", sum(value) AS value, CAST(NULL AS DOUBLE) AS share,
-           pkey AS period_start, {period_end_sql(freq, 'pkey')} AS period_end
-    FROM cube
-    GROUP BY pkey, period, {by}
+    WITH {cte},
+    per AS (
+        SELECT population, pkey, period, {col} AS grp, sum({v}) AS value,
+               sum({n}) AS models,
+               sum(CASE WHEN {col} <> 'unknown' THEN {v} ELSE 0 END) AS known,
+               sum(CASE WHEN lineage_known THEN {v} ELSE 0 END) AS lineage,
+               max(snapshots) AS snapshots, max(last_snapshot) AS last_snapshot
+        FROM cube GROUP BY population, pkey, period, {col}
+    ),
+    tot AS (
+        SELECT population, pkey, sum(value) AS total, sum(known) AS known,
+               sum(lineage) AS lineage, max(snapshots) AS snapshots,
+               max(last_snapshot) AS last_snapshot
+        FROM per GROUP BY population, pkey
+    )
+    SELECT per.period, per.grp AS "group", per.value, CAST(NULL AS DOUBLE) AS share,
+           per.pkey AS period_start, {period_end_sql(freq, 'per.pkey')} AS period_end,
+           per.population, per.models,
+           CASE WHEN tot.total > 0 THEN tot.known / tot.total END AS coverage,
+           CASE WHEN tot.total > 0 THEN tot.lineage / tot.total END AS lineage_coverage,
+           tot.snapshots, tot.last_snapshot,
+           {partial_sql(freq, metric, 'tot.pkey', 'tot.last_snapshot')} AS partial
+    FROM per JOIN tot ON tot.population = per.population AND tot.pkey = per.pkey
     """
-    return Sql(text, range_keys(freq, since, until), ((table_name("cube", c), c),))
+    params = {**range_keys(freq, since, until), "population": population}
+    return Sql(text, params, ((table_name("cube", c), c),))
+
+
+EXTRA_COLUMNS = ("population", "models", "coverage", "lineage_coverage", "snapshots",
+                 "last_snapshot", "partial")
+_PER_PERIOD = ("coverage", "lineage_coverage", "snapshots", "last_snapshot", "partial")
 
 
 def finish_share(inner: Sql, top: int | None = None) -> Sql:
-    """Shares from per-(period, group) values, dense: a group absent in a period is 0.
+    """Shares from per-(population, period, group) values, dense: a group absent in a
+    period is 0; shares within each population's period.
 
     ``top``: keep the ``top`` groups with the largest value over the whole answer
-    and fold the rest into ``other`` (bounded answers for ``--by org``). Works on
-    any statement with columns period, group, value, period_start, period_end.
+    (per population) and fold the rest into ``other`` (bounded answers for ``--by
+    org``). Works on any statement with columns period, group, value, period_start,
+    period_end and :data:`EXTRA_COLUMNS` (``models`` per group, the others per
+    period).
     """
     grp = 'b."group"' if top is None else \
         'CASE WHEN r.rk <= $top THEN b."group" ELSE \'other\' END'
     ranked = "" if top is None else """
     ranked AS (
-        SELECT "group" AS grp, row_number() OVER (ORDER BY sum(value) DESC, "group") AS rk
-        FROM base GROUP BY "group"
+        SELECT population AS pop, "group" AS grp,
+               row_number() OVER (PARTITION BY population
+                                  ORDER BY sum(value) DESC, "group") AS rk
+        FROM base GROUP BY population, "group"
     ),"""
-    join = "" if top is None else 'JOIN ranked r ON r.grp = b."group"'
+    join = "" if top is None else \
+        'JOIN ranked r ON r.grp = b."group" AND r.pop IS NOT DISTINCT FROM b.population'
+    period_extra = "".join(f", max(b.{c}) AS {c}" for c in _PER_PERIOD)
+    dense_extra = "".join(f", p.{c}" for c in _PER_PERIOD)
     text = f"""
     WITH base AS ({inner.text}),{ranked}
     folded AS (
-        SELECT b.period, b.period_start, b.period_end, {grp} AS grp, sum(b.value) AS value
+        SELECT b.population, b.period, {grp} AS grp, sum(b.value) AS value,
+               sum(b.models) AS models
         FROM base b {join}
-        GROUP BY b.period, b.period_start, b.period_end, {grp}
+        GROUP BY b.population, b.period, {grp}
     ),
-    periods AS (SELECT DISTINCT period, period_start, period_end FROM folded),
-    grps AS (SELECT DISTINCT grp FROM folded),
+    periods AS (SELECT b.population, b.period, min(b.period_start) AS period_start,
+                       min(b.period_end) AS period_end{period_extra}
+                FROM base b GROUP BY b.population, b.period),
+    grps AS (SELECT DISTINCT population, grp FROM folded),
     dense AS (
-        SELECT p.period, p.period_start, p.period_end, g.grp, coalesce(f.value, 0) AS value
-        FROM periods p CROSS JOIN grps g
-        LEFT JOIN folded f ON f.period = p.period AND f.grp = g.grp
+        SELECT p.population, p.period, p.period_start, p.period_end, g.grp,
+               coalesce(f.value, 0) AS value, coalesce(f.models, 0) AS models{dense_extra}
+        FROM periods p
+        JOIN grps g ON g.population IS NOT DISTINCT FROM p.population
+        LEFT JOIN folded f ON f.population IS NOT DISTINCT FROM p.population
+             AND f.period = p.period AND f.grp = g.grp
     )
     SELECT period, grp AS "group", CAST(value AS DOUBLE) AS value,
-           CAST(value AS DOUBLE) / nullif(sum(value) OVER (PARTITION BY period), 0) AS share,
-           period_start, period_end
+           CAST(value AS DOUBLE) / nullif(sum(value) OVER (PARTITION BY population, period), 0)
+               AS share,
+           period_start, period_end, population, CAST(models AS DOUBLE) AS models,
+           {', '.join(_PER_PERIOD)}
     FROM dense
-    ORDER BY period, value DESC, "group"
+    ORDER BY population, period, value DESC, "group"
     """
     params = dict(inner.params)
     if top is not None:
         params["top"] = top
     return Sql(text, params, inner.intermediates)
+
+#: A period leads a top list or a headline only if its total is at least this
+#: fraction of the busiest period's (a thin tail is not a story).
+SUBSTANTIAL_PERIOD = 0.01
+
+
+def latest_substantial(totals: dict[str, float], partial: dict[str, bool]) -> str | None:
+    """The latest period that is complete and holds at least
+    :data:`SUBSTANTIAL_PERIOD` of the busiest period's total (None: none is)."""
+    if not totals:
+        return None
+    peak = max(totals.values())
+    ok = [p for p, t in totals.items()
+          if not partial.get(p) and peak > 0 and t >= SUBSTANTIAL_PERIOD * peak]
+    return max(ok) if ok else None

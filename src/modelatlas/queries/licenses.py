@@ -12,10 +12,12 @@ from typing import Any
 
 from modelatlas.errors import StoreError, UsageError
 from modelatlas.metrics import licence_mix as mix
+from modelatlas.metrics.populations import check_name
 from modelatlas.queries._common import FREQ, PERIOD_COLUMNS, SINCE, UNTIL, limit
 from modelatlas.queries._engine import Reader
 from modelatlas.queries._params import Param
 from modelatlas.queries._registry import Args, Column, Query, Shape, Sql
+from modelatlas.queries.share import POPULATION, REGIONS
 from modelatlas.queries.store import LATEST_OBS
 
 CATALOG_COLUMNS = (
@@ -175,8 +177,9 @@ def _title(args: Args) -> str:
 
 
 def _mix(args: Args) -> Sql:
-    return Sql(mix.licence_mix_sql(args["weight"], args["freq"]),
-               {"since": args["since"], "until": args["until"]})
+    return Sql(mix.licence_mix_sql(args["weight"], args["freq"], args["regions"]),
+               {"since": args["since"], "until": args["until"],
+                "population": check_name(args["population"])})
 
 
 KINDS = ("license_changed", "gated_added", "gated_removed", "removed", "reappeared",
@@ -234,10 +237,12 @@ QUERIES = (
         "or of 30-day downloads.",
         params=(Param("weight", default="models", choices=mix.WEIGHTS,
                       help="Weigh by new models or by 30-day downloads."),
-                FREQ, SINCE, UNTIL),
+                FREQ, SINCE, UNTIL, POPULATION, REGIONS),
         columns=(Column("period"), Column("region"), Column("licence"),
                  Column("value", "float"), Column("share", "share", "Share within region."),
-                 *PERIOD_COLUMNS),
+                 *PERIOD_COLUMNS, Column("population", help="The population read."),
+                 Column("coverage", "share", "Fraction of the region's value in the period "
+                                             "whose licence is known.")),
         sql=_mix, needs=("models", "observations", "orgs", "licenses", "snapshots"),
         title=lambda a: f"licence mix by region (weighted by {a['weight']})",
     ),

@@ -6,11 +6,13 @@ from typing import Any
 
 from modelatlas.lineage.describe import describe
 from modelatlas.metrics import derivatives as d
+from modelatlas.metrics.populations import check_name
 from modelatlas.metrics.share import finish_share
 from modelatlas.queries._common import PERIOD_COLUMNS, SINCE, UNTIL, model_id
 from modelatlas.queries._engine import Reader
 from modelatlas.queries._params import Param
 from modelatlas.queries._registry import Args, Column, Query, Sql
+from modelatlas.queries.share import POPULATION, REGIONS, TRUTH_COLUMNS
 
 
 def _lineage(reader: Reader, args: Args) -> dict[str, Any]:
@@ -18,11 +20,12 @@ def _lineage(reader: Reader, args: Args) -> dict[str, Any]:
 
 
 _SHARE = (Column("period"), Column("group"), Column("value", "float"),
-          Column("share", "share"), *PERIOD_COLUMNS)
+          Column("share", "share"), *PERIOD_COLUMNS, *TRUTH_COLUMNS)
 _VIEW_COLUMNS: dict[str, tuple[Column, ...]] = {
     "share": _SHARE,
     "counts": (Column("period"), Column("group"), Column("relation"),
-               Column("value", "float"), Column("models", "int"), *PERIOD_COLUMNS),
+               Column("value", "float"), Column("models", "int"), *PERIOD_COLUMNS,
+               Column("population", help="The population read.")),
     "trees": (Column("root"), Column("family"), Column("region"), Column("size", "int"),
               Column("max_depth", "int")),
     "tree-sizes": (Column("bucket"), Column("trees", "int"), Column("share", "share")),
@@ -37,13 +40,14 @@ _FIXED = {"trees": d.TREES_SQL, "tree-sizes": d.TREE_SIZES_SQL, "depth": d.DEPTH
 
 def _derivatives(args: Args) -> Sql:
     view = args["metric"]
+    by = "region_atom" if args["by"] == "region" and args["regions"] == "atom" else args["by"]
     if view == "share":
-        inner = d.share_sql(args["by"], args["freq"], args["since"], args["until"],
-                            args["relation"])
+        inner = d.share_sql(by, args["freq"], args["since"], args["until"],
+                            args["relation"], population=check_name(args["population"]))
         sql = finish_share(inner)
     elif view == "counts":
-        sql = d.counts_sql(args["by"], args["freq"], args["since"], args["until"],
-                           args["relation"])
+        sql = d.counts_sql(by, args["freq"], args["since"], args["until"],
+                           args["relation"], population=check_name(args["population"]))
     else:
         sql = Sql(_FIXED[view])
     if args["limit"]:
@@ -63,12 +67,15 @@ QUERIES = (
         "tree sizes, depth, leaves, graph issues.",
         params=(
             Param("metric", default="share", choices=d.VIEWS, help="Which view."),
-            Param("by", default="family", choices=tuple(d.GROUPS), help="Root group."),
+            Param("by", default="family", choices=tuple(g for g in d.GROUPS
+                                                         if g != "region_atom"),
+                  help="Root group."),
             Param("freq", default="month", choices=tuple(d.PERIODS), help="Period."),
             SINCE, UNTIL,
             Param("relation", choices=d.RELATION_PRIORITY, help="Only this relation."),
             Param("limit", "int", default=0, minimum=0, help="At most N rows (0: all).",
                   web_default=1000, web_minimum=1, web_maximum=10_000),
+            POPULATION, REGIONS,
         ),
         columns=lambda a: _VIEW_COLUMNS[a["metric"]], sql=_derivatives,
         needs=("edges", "roots", "orgs", "models", "lineage_issues"),

@@ -1,0 +1,204 @@
+"""Populations: which models a snapshot covers, so no metric mixes two of them silently.
+
+A store holds snapshots of very different things: a full Hub listing, a trending
+list of one pipeline, a sample of new uploads, a family tree. Summing them into
+one monthly series mixes populations (docs/metrics.md, "Populations"). Every
+adoption query therefore reads exactly one population:
+
+* ``hub`` / ``modelscope`` (kind ``full``): complete listings of a source (Hub dumps,
+  complete crawls, simulated hubs);
+* ``trending`` (``filtered``): daily trending lists (one pipeline, the Hub's
+  trending order);
+* ``new-models`` (``sample``): lists of newly created repositories (hourly lists);
+* ``modelinfo`` (``filtered``): ModelInfo records of whatever the file held (a
+  family tree, a search result);
+* ``hub-partial`` / ``modelscope-partial`` (``filtered``): crawls cut by
+  ``--limit``/``--since`` or short of the announced total;
+* ``atom`` (``curated``): the ATOM Project's tracked models (its list plus what
+  its inclusion policy accepts), observed in whatever snapshot lists them;
+* a name given at ingest (``ingest file --population NAME``) once recorded.
+
+A snapshot's population is what ingest recorded (``snapshot_populations``), else
+it is inferred from what the store already knows: the snapshot's format and
+whether it is a full listing (``snapshot_scope``), complete crawl jobs, and the
+simulated flag. The default population of a query is the most complete one with
+data in the requested periods: a full listing when one has them, else the one
+with the most (model, period) values. This module only builds SQL.
+"""
+
+from __future__ import annotations
+
+import re
+
+from modelatlas.errors import UsageError
+from modelatlas.metrics import atom_reference
+
+KINDS = ("full", "filtered", "sample", "curated")
+
+#: name -> (kind, description). Names given at ingest that are not listed here are
+#: of kind ``filtered`` (a listing of something less than the whole Hub).
+KNOWN: dict[str, tuple[str, str]] = {
+    "hub": ("full", "models of complete Hugging Face Hub listings (dumps, complete crawls)"),
+    "modelscope": ("full", "models of complete ModelScope listings"),
+    "trending": ("filtered", "models on the Hub's daily trending lists of one pipeline"),
+    "new-models": ("sample", "newly created Hub repositories (a sample of the inflow)"),
+    "modelinfo": ("filtered", "ModelInfo records of one file (a family tree, a search)"),
+    "hub-partial": ("filtered", "models of Hub crawls cut by --limit/--since or short of "
+                                "the total"),
+    "modelscope-partial": ("filtered", "models of ModelScope crawls short of a full listing"),
+    "atom": ("curated", "models the ATOM Project tracks (its list and inclusion policy)"),
+    "unlabelled": ("filtered", "models of snapshots whose format the store did not record"),
+}
+#: Populations made of snapshots (``atom`` is a model list over them).
+CURATED = ("atom",)
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def check_name(name: str | None) -> str | None:
+    """A population name as given by a user (lower-case slug), or a UsageError."""
+    if name is None:
+        return None
+    text = name.strip().lower()
+    if not _NAME.match(text):
+        raise UsageError("--population must be a name of letters, digits and dashes"
+                         f" (1-40 characters), not {name[:40]!r}")
+    return text
+
+
+def kind_of(name: str) -> str:
+    return KNOWN.get(name, ("filtered", ""))[0]
+
+
+KIND_SQL = ("CASE {col} " + " ".join(
+    f"WHEN '{n}' THEN '{k}'" for n, (k, _) in KNOWN.items() if k != "filtered")
+    + " ELSE 'filtered' END")
+
+
+def kind_sql(col: str) -> str:
+    """SQL: the kind of a population-name column (``col`` is an internal identifier)."""
+    return KIND_SQL.format(col=col)
+
+
+#: Crawl jobs that listed a whole source: the same rule as the events derive step.
+_FULL_CRAWLS = """
+    SELECT source, snapshot FROM crawl_jobs
+    WHERE status = 'done' AND listed AND NOT coalesce(partial, FALSE)
+      AND json_extract_string(job_key, '$.limit') IS NULL
+      AND json_extract_string(job_key, '$.since') IS NULL
+"""
+
+
+def inferred_sql() -> str:
+    """``(source, snapshot, population)`` of every snapshot, from what the store knows.
+
+    Order of evidence: a full listing (simulated, scope marked full, a complete
+    crawl) is ``hub``/``modelscope``; else the recorded file format names it;
+    else a crawl of any kind is ``<source>-partial``; else ``unlabelled``.
+    """
+    return f"""
+    SELECT s.source, s.snapshot,
+           CASE WHEN s.simulated OR coalesce(sc."full", FALSE) OR fc.source IS NOT NULL
+                     OR sc.format = 'hub-parquet'
+                THEN CASE WHEN s.source = 'modelscope' THEN 'modelscope' ELSE 'hub' END
+                WHEN sc.format = 'trending-parquet' THEN 'trending'
+                WHEN sc.format = 'tags-csv' THEN 'new-models'
+                WHEN sc.format IN ('hub-json', 'modelinfo-csv') THEN 'modelinfo'
+                WHEN ac.source IS NOT NULL THEN s.source || '-partial'
+                ELSE 'unlabelled' END AS population
+    FROM snapshots s
+    LEFT JOIN snapshot_scope sc ON sc.source = s.source AND sc.snapshot = s.snapshot
+    LEFT JOIN (SELECT DISTINCT source, snapshot FROM ({_FULL_CRAWLS}) AS f) fc
+      ON fc.source = s.source AND fc.snapshot = s.snapshot
+    LEFT JOIN (SELECT DISTINCT source, snapshot FROM crawl_jobs WHERE status = 'done') ac
+      ON ac.source = s.source AND ac.snapshot = s.snapshot
+    """
+
+
+def snapshot_populations_sql() -> str:
+    """``(source, snapshot, population)``: one row per snapshot (its population)."""
+    return inferred_sql()
+
+
+def observation_populations_sql(where: str = "TRUE") -> str:
+    """FROM-clause fragment joining ``observations o`` to its population ``sp``.
+
+    ``where`` is an internal predicate on ``o``/``sp`` (never user text).
+    """
+    return (f"observations o JOIN ({snapshot_populations_sql()}) AS sp"
+            f" ON sp.source = o.source AND sp.snapshot = o.snapshot WHERE {where}")
+
+
+KNOWN_SQL = f"""
+    SELECT DISTINCT population FROM ({snapshot_populations_sql()}) AS p
+    UNION
+    SELECT 'atom' AS population FROM atom_models HAVING count(*) > 0
+"""
+
+
+def choose(available: list[dict[str, object]]) -> str | None:
+    """The default population among ``available`` rows (population, kind, weight:
+    the (model, period) values it has in the requested range): the most complete
+    one. A full listing first; then the most (model, period) values; then by name.
+    Curated lists (``atom``) are never a default: they are a selection, asked for by
+    name."""
+    cands = [r for r in available if r["population"] not in CURATED
+             and float(str(r["weight"] or 0)) > 0]
+    if not cands:
+        return None
+    best = min(cands, key=lambda r: (r["kind"] != "full", -float(str(r["weight"])),
+                                     str(r["population"])))
+    return str(best["population"])
+
+
+#: One row per population: kind, snapshots, span, distinct months, models and
+#: observations (``atom``: its members' observations in any snapshot).
+SUMMARY_SQL = f"""
+    WITH sp AS ({snapshot_populations_sql()}),
+    per AS (
+        SELECT sp.population, count(*) AS snapshots, min(sp.snapshot) AS first_snapshot,
+               max(sp.snapshot) AS last_snapshot,
+               count(DISTINCT date_trunc('month', sp.snapshot)) AS months
+        FROM sp GROUP BY sp.population
+    ),
+    obs AS (
+        SELECT sp.population, count(DISTINCT o.model_id) AS models, count(*) AS observations
+        FROM observations o JOIN sp ON sp.source = o.source AND sp.snapshot = o.snapshot
+        WHERE NOT o.carried_over
+        GROUP BY sp.population
+    ),
+    atom AS (
+        SELECT 'atom' AS population, count(DISTINCT o.snapshot) AS snapshots,
+               min(o.snapshot) AS first_snapshot, max(o.snapshot) AS last_snapshot,
+               count(DISTINCT date_trunc('month', o.snapshot)) AS months,
+               count(DISTINCT o.model_id) AS models, count(*) AS observations
+        FROM observations o
+        JOIN ({atom_reference.MEMBERS_SQL}) am ON am.model_id = o.model_id
+        WHERE NOT o.carried_over
+        HAVING (SELECT count(*) FROM atom_models) > 0
+    ),
+    pipes AS (
+        SELECT x.population, coalesce(m.pipeline_tag, 'unknown') AS tag, count(*) AS n
+        FROM (SELECT DISTINCT sp.population, o.model_id
+              FROM observations o JOIN sp ON sp.source = o.source AND sp.snapshot = o.snapshot
+             ) x
+        JOIN models m ON m.id = x.model_id
+        GROUP BY x.population, coalesce(m.pipeline_tag, 'unknown')
+    ),
+    top_pipe AS (
+        SELECT population, arg_max(tag, n) AS top_pipeline,
+               CAST(max(n) AS DOUBLE) / sum(n) AS top_pipeline_share
+        FROM pipes GROUP BY population
+    )
+    SELECT per.population, {kind_sql('per.population')} AS kind, per.snapshots,
+           per.first_snapshot, per.last_snapshot, per.months,
+           coalesce(obs.models, 0) AS models, coalesce(obs.observations, 0) AS observations,
+           tp.top_pipeline, tp.top_pipeline_share
+    FROM per LEFT JOIN obs ON obs.population = per.population
+    LEFT JOIN top_pipe tp ON tp.population = per.population
+    UNION ALL
+    SELECT population, 'curated' AS kind, snapshots, first_snapshot, last_snapshot, months,
+           models, observations, CAST(NULL AS VARCHAR) AS top_pipeline,
+           CAST(NULL AS DOUBLE) AS top_pipeline_share
+    FROM atom
+    ORDER BY population
+"""
