@@ -74,18 +74,46 @@ def _int(v: object) -> int:
     return int(v) if isinstance(v, int | float) else 0
 
 
+def choose_population(ctx: ReportContext, population: str | None) -> None:
+    """Fix the report's download population: the one asked for, else the one the
+    share query picks by default for the range (the most complete with data)."""
+    pops = ctx.atlas.populations()
+    ctx.populations = {str(r["population"]): r for r in pops.to_dict("records")}
+    for r in ctx.populations.values():
+        r["description"] = str(r.get("description") or "")
+    from modelatlas.metrics.populations import check_name
+
+    probe = ctx.query("share", {"by": "region", "attribution": "root",
+                                "population": check_name(population)})
+    if not probe.empty:
+        ctx.population = str(probe["population"].iloc[0])
+    else:
+        ctx.population = population
+
+
 def build_report(
     atlas: Atlas,
     out: Path,
     since: str | dt.date | None = None,
     until: str | dt.date | None = None,
+    population: str | None = None,
+    regions: str = "default",
 ) -> ReportResult:
-    """Run every section's queries, write index.html, report.md and data/<table>.csv|.parquet."""
+    """Run every section's queries, write index.html, report.md and data/<table>.csv|.parquet.
+
+    ``population``: the population the download sections read (default: the most
+    complete one with data in the range); ``regions``: the region scheme (default or
+    atom)."""
     lo = parse_date(since, "--since", bound="start")
     hi = parse_date(until, "--until", bound="end")
-    ctx = ReportContext(atlas, lo, hi)
+    if regions not in ("default", "atom"):
+        from modelatlas.errors import UsageError
+
+        raise UsageError("--regions must be one of default|atom")
+    ctx = ReportContext(atlas, lo, hi, regions=regions)
     with bounded_memory(atlas.store):
         f = atlas.stats()
+        choose_population(ctx, population)
         secs: list[Section] = []
         for spec in all_sections():
             secs.extend(spec.build(ctx))
@@ -101,12 +129,17 @@ def build_report(
                 df.to_parquet(p, index=False)
             files.append(p)
     head, _h = headline(ctx.tables.get("share_region_root", ctx.query(
-        "share", {"by": "region", "attribution": "root"})))
+        "share", ctx.adoption({"by": "region", "attribution": "root",
+                               "regions": ctx.regions}))),
+        ctx.populations.get(ctx.population or ""))
     simulated = bool(f.get("simulated"))
     title = "Who is winning open AI" + (" (SIMULATED)" if simulated else "")
     rng = f"{f.get('first_snapshot') or '–'} to {f.get('last_snapshot') or '–'}"
     subtitle = (f"modelatlas report · {f.get('snapshots', 0)} snapshots, {rng}"
-                + (f" · range {lo or '…'} to {hi or '…'}" if (lo or hi) else ""))
+                + (f" · range {lo or '…'} to {hi or '…'}" if (lo or hi) else "")
+                + (f" · downloads read from population “{ctx.population}”"
+                   if ctx.population else "")
+                + (" · ATOM region scheme" if regions == "atom" else ""))
     kpis = [("models in the store", f"{_int(f.get('models')):,}"),
             ("snapshots", f"{_int(f.get('snapshots')):,}"),
             ("observations", f"{_int(f.get('observations')):,}"),

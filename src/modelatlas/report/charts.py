@@ -2,6 +2,10 @@
 
 Charts get only aggregated tables (tens to hundreds of rows), so the page stays
 small even for a Hub-scale store. Region colours are fixed so every chart agrees.
+
+Time series never invent data: monthly shares are bars on a time axis (a month
+without a snapshot is an empty slot, not a line drawn across it), lines are cut
+into segments at every gap, and partial months are drawn lighter.
 """
 
 from __future__ import annotations
@@ -24,13 +28,32 @@ def _month(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _complete(df: pd.DataFrame, key: str, value: str) -> pd.DataFrame:
-    """Every (period, key) pair present, missing ones as 0, so stacked areas have no gaps."""
+    """Every (period, key) pair of the periods present, missing ones as 0 (periods
+    that are absent stay absent: they are gaps)."""
     if df.empty:
         return df
     full = pd.MultiIndex.from_product([sorted(df["period"].unique()), sorted(df[key].unique())],
                                       names=["period", key])
     out = df.groupby(["period", key])[value].sum().reindex(full, fill_value=0.0)
     return out.reset_index()
+
+
+def segments(periods: pd.Series) -> pd.Series:
+    """A segment number per 'YYYY-MM' period that grows at every gap (a month with
+    no data): lines drawn per segment never cross a gap."""
+    month = pd.to_datetime(periods + "-01", errors="coerce")
+    idx = month.dt.year * 12 + month.dt.month
+    order = idx.drop_duplicates().sort_values()
+    seg = (order.diff().fillna(1) > 1).cumsum()
+    mapping = dict(zip(order, seg, strict=True))
+    return idx.map(mapping)
+
+
+def _state(df: pd.DataFrame) -> pd.Series:
+    """'partial' / 'complete' label per row (from a boolean ``partial`` column)."""
+    if "partial" not in df.columns:
+        return pd.Series("complete", index=df.index)
+    return df["partial"].map(lambda v: "partial" if (pd.notna(v) and bool(v)) else "complete")
 
 
 def _others(df: pd.DataFrame, key: str, n: int = TOP_N) -> pd.DataFrame:
@@ -54,19 +77,31 @@ def _category_scale(values: pd.Series) -> alt.Scale:
     return alt.Scale(domain=named + greys, range=colours)
 
 
-def region_area(df: pd.DataFrame, title: str) -> alt.Chart:
-    """Stacked area of download share by region of the credited developer."""
+STATE_SCALE = alt.Scale(domain=["complete", "partial"], range=[0.95, 0.35])
+
+
+def region_bars(df: pd.DataFrame, title: str) -> alt.Chart:
+    """Stacked bars of monthly download share by region of the credited developer:
+    one bar per month with a snapshot (gaps stay empty), partial months lighter."""
     d = df.assign(region=df["group"].map(lambda g: REGION_NAME.get(g, g)))
+    state = d.groupby("period")["partial"].first() if "partial" in d else None
     d = _complete(d, "region", "share").merge(
-        d[["period", "region", "value"]], on=["period", "region"], how="left")
-    d = _month(d.fillna({"value": 0.0}))
-    chart: alt.Chart = alt.Chart(d, title=title).mark_area(opacity=0.9).encode(
+        d.groupby(["period", "region"], as_index=False)["value"].sum(),
+        on=["period", "region"], how="left")
+    d = d.fillna({"value": 0.0})
+    d["state"] = (d["period"].map(state).map(
+        lambda v: "partial" if (pd.notna(v) and bool(v)) else "complete")
+        if state is not None else "complete")
+    d = _month(d)
+    chart: alt.Chart = alt.Chart(d, title=title).mark_bar().encode(
         x=alt.X("yearmonth(month):T", title=None),
         y=alt.Y("share:Q", stack="normalize", axis=alt.Axis(format="%"), title="share"),
         color=alt.Color("region:N", scale=alt.Scale(domain=REGIONS, range=REGION_COLORS),
                         legend=alt.Legend(orient="top", title=None)),
+        opacity=alt.Opacity("state:N", scale=STATE_SCALE,
+                            legend=alt.Legend(orient="top", title="month")),
         order=alt.Order("region:N"),
-        tooltip=[alt.Tooltip("period:N"), "region:N",
+        tooltip=[alt.Tooltip("period:N"), "region:N", "state:N",
                  alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("value:Q", format=",.0f")],
     ).properties(width=WIDTH, height=260)
     return chart
@@ -83,10 +118,11 @@ def top_bars(df: pd.DataFrame, title: str, width: int = WIDTH // 2 - 60) -> alt.
     return chart
 
 
-def family_area(df: pd.DataFrame, title: str) -> alt.Chart:
-    """Stacked area of derivative share by root family (top families + other)."""
+def family_bars(df: pd.DataFrame, title: str) -> alt.Chart:
+    """Stacked bars of derivative share by root family per month (top families + other;
+    months without derivatives stay empty)."""
     d = _month(_complete(_others(df, "group"), "group", "share"))
-    chart: alt.Chart = alt.Chart(d, title=title).mark_area().encode(
+    chart: alt.Chart = alt.Chart(d, title=title).mark_bar().encode(
         x=alt.X("yearmonth(month):T", title=None),
         y=alt.Y("share:Q", stack="normalize", axis=alt.Axis(format="%"), title="share"),
         color=alt.Color("group:N", scale=_category_scale(d["group"]),
@@ -117,31 +153,36 @@ def concentration_lines(direct: pd.DataFrame, root: pd.DataFrame) -> alt.VConcat
         if df.empty:
             continue
         m = _month(df)
+        seg = segments(m["period"])
         for col, label in (("top10_share", "top-10 orgs"), ("community_share", "community"),
                            ("unknown_share", "unknown")):
             frames.append(pd.DataFrame({"month": m["month"], "period": m["period"],
                                         "value": m[col], "measure": label,
-                                        "attribution": name}))
+                                        "attribution": name, "segment": seg,
+                                        "state": _state(m)}))
     long = pd.concat(frames) if frames else pd.DataFrame(
-        columns=["month", "period", "value", "measure", "attribution"])
+        columns=["month", "period", "value", "measure", "attribution", "segment", "state"])
     shares = alt.Chart(long, title="Share of downloads").mark_line(point=True).encode(
         x=alt.X("yearmonth(month):T", title=None),
         y=alt.Y("value:Q", axis=alt.Axis(format="%"), title=None,
                 scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("measure:N", legend=alt.Legend(orient="top", title=None)),
         strokeDash=alt.StrokeDash("attribution:N", legend=alt.Legend(orient="top")),
-        tooltip=["period:N", "measure:N", "attribution:N",
+        detail="segment:N",
+        opacity=alt.Opacity("state:N", scale=STATE_SCALE, legend=None),
+        tooltip=["period:N", "measure:N", "attribution:N", "state:N",
                  alt.Tooltip("value:Q", format=".1%")],
     ).properties(width=WIDTH, height=200)
-    hh = pd.concat([_month(df).assign(attribution=n) for n, df in
-                    (("direct", direct), ("root", root)) if not df.empty]) if not (
+    hh = pd.concat([_month(df).assign(attribution=n, segment=segments(df["period"]))
+                    for n, df in (("direct", direct), ("root", root)) if not df.empty]) if not (
         direct.empty and root.empty) else pd.DataFrame(columns=["month", "period", "hhi",
-                                                                 "attribution"])
+                                                                 "attribution", "segment"])
     hhi = alt.Chart(hh, title="Herfindahl-Hirschman index across organisations").mark_line(
         point=True, color="#444").encode(
         x=alt.X("yearmonth(month):T", title=None),
         y=alt.Y("hhi:Q", title="HHI (0-10,000)"),
         strokeDash=alt.StrokeDash("attribution:N"),
+        detail="segment:N",
         tooltip=["period:N", "attribution:N", alt.Tooltip("hhi:Q", format=",.0f")],
     ).properties(width=WIDTH, height=160)
     return alt.vconcat(shares, hhi)

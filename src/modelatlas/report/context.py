@@ -23,7 +23,13 @@ _TABLE = re.compile(r"^[a-z0-9_]{1,60}$")
 
 @dataclass
 class ReportContext:
-    """The atlas, the report's date range, and the tables asked for so far."""
+    """The atlas, the report's date range, population and region scheme, and the
+    tables asked for so far.
+
+    ``population`` is the one population the download sections read (chosen once,
+    so every chart of downloads tells the story of the same models);
+    ``populations`` describes every population of the store.
+    """
 
     atlas: Atlas
     since: dt.date | None = None
@@ -31,6 +37,16 @@ class ReportContext:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     _runs: dict[str, pd.DataFrame] = field(default_factory=dict)
+    population: str | None = None
+    regions: str = "default"
+    populations: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def adoption(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Parameters of a download query of the report: its population (and, for
+        region groupings, its region scheme)."""
+        p: dict[str, Any] = {"population": self.population}
+        p.update(extra or {})
+        return p
 
     def query(self, name: str, params: Mapping[str, Any] | None = None, *,
               ranged: bool = True) -> pd.DataFrame:

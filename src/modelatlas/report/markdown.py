@@ -1,10 +1,15 @@
-"""report.md: the same sections as the HTML page, as Markdown text and tables."""
+"""report.md: the same sections as the HTML page, as Markdown text and tables.
+
+Both renderers walk :func:`modelatlas.report.page.blocks`, so a section says the
+same thing in both (tests/test_report_markdown.py compares them section by
+section); a chart becomes a pointer to index.html and the table of its numbers.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from modelatlas.report.page import Section, _fmt
+from modelatlas.report.page import Section, _fmt, blocks
 
 
 def md_escape(text: str) -> str:
@@ -36,16 +41,19 @@ def render_md(*, title: str, subtitle: str, headline: str, sections: list[Sectio
     out += [f"**{md_escape(headline)}**", ""]
     for s in sections:
         out += [f"## {md_escape(s.title)}", ""]
-        if s.lead:
-            out += [md_escape(s.lead), ""]
-        if s.table is not None and not s.table.empty:
-            out += [md_table(s.table), ""]
-        elif s.chart is None and s.empty:
-            out += [f"_{md_escape(s.empty)}_", ""]
-        if s.chart is not None:
-            where = ", ".join(f"`data/{d}.csv`" for d in s.data) or "the data files"
-            out += [f"_Chart in index.html; its numbers are in {where}._", ""]
-        out += [f"- {md_escape(n)}" for n in s.notes]
-        out.append("")
+        for kind, payload in blocks(s):
+            if kind == "lead":
+                out += [md_escape(payload), ""]
+            elif kind == "facts":
+                out += [f"> {md_escape(f)}" for f in payload] + [""]
+            elif kind == "chart":
+                where = ", ".join(f"`data/{d}.csv`" for d in s.data) or "the data files"
+                out += [f"_Chart in index.html; its numbers are in {where}._", ""]
+            elif kind in ("chart_table", "table"):
+                out += [md_table(payload), ""]
+            elif kind == "empty":
+                out += [f"_{md_escape(payload)}_", ""]
+            elif kind == "notes":
+                out += [f"- {md_escape(n)}" for n in payload] + [""]
     out += ["## Data files", ""] + [f"- `{md_escape(f)}`" for f in files] + ["", footer, ""]
     return "\n".join(out)

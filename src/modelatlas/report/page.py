@@ -23,7 +23,13 @@ import platformdirs
 
 @dataclass
 class Section:
-    """One block of the report: a heading, words, an optional chart and table."""
+    """One block of the report: a heading, words, an optional chart and table.
+
+    ``facts`` (population, coverage, partial periods) stand beside the chart;
+    ``chart_table`` is the chart's numbers in a small table (the Markdown shows it
+    in the chart's place, the HTML under the chart). ``empty`` says why there is
+    nothing to show. :func:`blocks` is the one layout both renderers follow.
+    """
 
     key: str
     title: str
@@ -34,6 +40,41 @@ class Section:
     empty: str = ""
     #: Data files (``data/<name>.csv``) behind the chart and table.
     data: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    chart_table: pd.DataFrame | None = None
+
+    @property
+    def has_table(self) -> bool:
+        return self.table is not None and not self.table.empty
+
+    @property
+    def has_content(self) -> bool:
+        return self.chart is not None or self.has_table
+
+
+Block = tuple[str, Any]
+
+
+def blocks(s: Section) -> list[Block]:
+    """The section's content in order, as (kind, payload): lead, facts, chart,
+    chart_table, table, empty, notes. HTML and Markdown render exactly these."""
+    out: list[Block] = []
+    if s.lead:
+        out.append(("lead", s.lead))
+    if s.facts:
+        out.append(("facts", list(s.facts)))
+    if s.has_content:
+        if s.chart is not None:
+            out.append(("chart", s.chart))
+            if s.chart_table is not None and not s.chart_table.empty:
+                out.append(("chart_table", s.chart_table))
+        if s.has_table:
+            out.append(("table", s.table))
+    else:
+        out.append(("empty", s.empty or "Nothing to show for this range."))
+    if s.notes:
+        out.append(("notes", list(s.notes)))
+    return out
 
 
 def script_json(doc: Any) -> str:
@@ -82,7 +123,7 @@ def _fmt(v: Any, col: str) -> str:
     if isinstance(v, pd.Timestamp):
         return str(v.strftime("%Y-%m-%d") if v == v.normalize() else v.isoformat())
     if isinstance(v, float):
-        if "share" in col:
+        if "share" in col or "coverage" in col:
             return f"{100 * v:.1f}%"
         if col in ("ram",):
             return f"{v:.2f}"
@@ -130,6 +171,10 @@ h2 { font-size: 21px; margin: 0 0 6px; }
 .lead { margin: 0 0 10px; }
 .chart { margin: 8px 0 6px; min-height: 60px; }
 .notes { color: var(--muted); font-size: 14px; margin: 6px 0 0; padding-left: 18px; }
+.facts { font-size: 14px; margin: 4px 0 8px; padding-left: 18px; background: #f7f8fa;
+         border-left: 3px solid #8aa0c0; padding: 6px 8px 6px 26px; }
+details.chartdata { font-size: 13px; margin: 0 0 6px; }
+details.chartdata summary { color: var(--muted); cursor: pointer; }
 .empty { color: var(--muted); font-style: italic; }
 .tablewrap { overflow-x:auto; }
 table { border-collapse: collapse; font-size: 13.5px; margin: 8px 0; min-width: 60%; }
@@ -154,21 +199,27 @@ def render(
     parts = []
     for s in sections:
         block = [f"<section id=\"{e(s.key)}\"><h2>{e(s.title)}</h2>"]
-        if s.lead:
-            block.append(f"<p class=\"lead\">{e(s.lead)}</p>")
-        has_data = s.chart is not None and not (s.table is not None and s.table.empty)
-        if has_data and s.chart is not None:
-            cid = f"chart-{len(charts)}"
-            charts.append((cid, s.chart))
-            block.append(f"<div class=\"chart\" id=\"{cid}\" role=\"img\""
-                         f" aria-label=\"{e(s.title)}\"></div>")
-        if s.table is not None and not s.table.empty:
-            block.append(table_html(s.table))
-        elif s.empty and not has_data:
-            block.append(f"<p class=\"empty\">{e(s.empty)}</p>")
-        if s.notes:
-            block.append("<ul class=\"notes\">" + "".join(f"<li>{e(n)}</li>" for n in s.notes)
-                         + "</ul>")
+        for kind, payload in blocks(s):
+            if kind == "lead":
+                block.append(f"<p class=\"lead\">{e(payload)}</p>")
+            elif kind == "facts":
+                block.append("<ul class=\"facts\">"
+                             + "".join(f"<li>{e(f)}</li>" for f in payload) + "</ul>")
+            elif kind == "chart":
+                cid = f"chart-{len(charts)}"
+                charts.append((cid, payload))
+                block.append(f"<div class=\"chart\" id=\"{cid}\" role=\"img\""
+                             f" aria-label=\"{e(s.title)}\"></div>")
+            elif kind == "chart_table":
+                block.append("<details class=\"chartdata\"><summary>Numbers behind the "
+                             f"chart</summary>{table_html(payload)}</details>")
+            elif kind == "table":
+                block.append(table_html(payload))
+            elif kind == "empty":
+                block.append(f"<p class=\"empty\">{e(payload)}</p>")
+            elif kind == "notes":
+                block.append("<ul class=\"notes\">"
+                             + "".join(f"<li>{e(n)}</li>" for n in payload) + "</ul>")
         block.append("</section>")
         parts.append("".join(block))
     sim = ("<div class=\"sim\">SIMULATED DATA — every number below comes from a synthetic "

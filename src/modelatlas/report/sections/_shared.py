@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from modelatlas.report.text import REGION_NAME
+
 TOP = 15
 
 
@@ -13,18 +15,19 @@ def latest(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["period"] == df["period"].max()]
 
 
-def top_groups(df: pd.DataFrame, n: int = TOP) -> pd.DataFrame:
-    """The latest period's top ``n`` groups (by value, groups with a value only), ranked."""
-    last = latest(df)
-    last = last[last["value"] > 0].sort_values(["value", "group"], ascending=[False, True])
-    last = last.head(n)
-    return last.assign(rank=range(1, len(last) + 1)).reset_index(drop=True)
-
-
-def unknown_share(df: pd.DataFrame) -> str:
-    from modelatlas.report.text import pct
-
+def share_pivot(df: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+    """period x group shares (a chart's numbers, newest period first), with the
+    period's coverage and partial flag; ``top`` folds the smaller groups into 'other'."""
     if df.empty:
-        return "n/a"
-    last = latest(df)
-    return pct(float(last.loc[last["group"] == "unknown", "share"].sum()))
+        return df
+    d = df.assign(col=df["group"].map(lambda g: REGION_NAME.get(g, g)))
+    if top is not None:
+        keep = d.groupby("col")["value"].sum().sort_values(ascending=False).head(top).index
+        d["col"] = d["col"].where(d["col"].isin(keep), "other")
+    wide = d.pivot_table(index="period", columns="col", values="share", aggfunc="sum")
+    per = df.groupby("period").agg(coverage=("coverage", "first"),
+                                   partial=("partial", "first"))
+    out = wide.join(per).reset_index()
+    out.columns = [str(c) if c in ("period", "coverage", "partial") else f"{c} share"
+                   for c in out.columns]
+    return out.sort_values("period", ascending=False).reset_index(drop=True)

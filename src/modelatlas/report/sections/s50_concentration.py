@@ -6,30 +6,38 @@ from modelatlas.report import charts
 from modelatlas.report.context import ReportContext
 from modelatlas.report.page import Section
 from modelatlas.report.sections import ReportSection
-from modelatlas.report.text import month_name, pct
+from modelatlas.report.text import GAPS, coverage_line, month_name, pct
 
 
 def build(ctx: ReportContext) -> list[Section]:
-    cd = ctx.table("concentration_direct", "concentration", {"attribution": "direct"})
-    cr = ctx.table("concentration_root", "concentration", {"attribution": "root"})
+    cd = ctx.table("concentration_direct", "concentration",
+                   ctx.adoption({"attribution": "direct"}))
+    cr = ctx.table("concentration_root", "concentration", ctx.adoption({"attribution": "root"}))
     lead = "How concentrated downloads are across organisations."
-    if not cr.empty:
-        r = cr.iloc[-1]
+    complete = cr[~cr["partial"].fillna(False).astype(bool)] if not cr.empty else cr
+    if not complete.empty:
+        r = complete.iloc[-1]
         lead += (f" In {month_name(str(r['period']))} the ten largest organisations drew "
                  f"{pct(r['top10_share'])} of downloads (root attribution), HHI "
                  f"{r['hhi']:,.0f}.")
+    facts = [coverage_line(cr, "catalogued organisation")] if not cr.empty else []
+    table = cr[["period", "total", "orgs", "hhi", "top10_share", "community_share",
+                "unknown_share", "coverage", "partial"]].iloc[::-1] if not cr.empty else None
     return [Section(
         "concentration", "Concentration", lead,
         charts.spec(charts.concentration_lines(cd, cr)) if not (cd.empty and cr.empty)
-        else None, cr if not cr.empty else None,
+        else None, table,
         ["HHI = sum of squared org shares x 10,000 (above 1,800: highly concentrated, U.S. "
          "DOJ/FTC merger guidelines).",
          "Community share = orgs of kind 'community' in the catalog; 'unknown' namespaces "
          "(not in the catalog) are mostly individuals, so community share is a lower bound.",
+         "On a filtered list (a trending list) concentration describes that list, not the "
+         "Hub.", GAPS,
          "For comparison, Economies of Open Intelligence (2025) reports community developers "
          "growing from about 30% to over 60% of the ecosystem."],
-        "No download observations in this range.",
-        data=["concentration_direct", "concentration_root"])]
+        "No download observations in this range"
+        + (f" for population \u201c{ctx.population}\u201d." if ctx.population else "."),
+        data=["concentration_direct", "concentration_root"], facts=facts)]
 
 
 SECTION = ReportSection(50, build)

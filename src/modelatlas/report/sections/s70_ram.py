@@ -1,4 +1,4 @@
-"""ATOM's Relative Adoption Metric leaders."""
+"""ATOM's Relative Adoption Metric leaders, in both definitions."""
 
 from __future__ import annotations
 
@@ -9,21 +9,50 @@ from modelatlas.report.sections import ReportSection
 from modelatlas.report.sections._shared import TOP
 
 
+def _why_empty(ctx: ReportContext) -> str:
+    """Which of RAM's inputs the store lacks, in numbers."""
+    row = ctx.atlas.store.con.execute("""
+        SELECT count(*) AS models,
+               count(*) FILTER (WHERE coalesce(release_date, CAST(created_at AS DATE))
+                                IS NOT NULL) AS dated,
+               count(*) FILTER (WHERE params_total IS NOT NULL) AS sized,
+               (SELECT count(*) FROM atom_params) AS atom_sized
+        FROM models""").fetchall()[0]
+    models, dated, sized, atom_sized = (int(v or 0) for v in row)
+    return (f"RAM needs a release date, a parameter count and snapshots near the model's "
+            f"age (7-365 days), with ten models of the size class at that age. Of "
+            f"{models:,} models, {dated:,} have a release date and {sized:,} a parameter "
+            f"count from the Hub ({atom_sized:,} counts imported from ATOM): not enough for "
+            "a reference model in any class.")
+
+
 def build(ctx: ReportContext) -> list[Section]:
     ram30 = ctx.table("ram_leaders_30d", "ram-leaders", {"days": 30, "top": TOP}, ranged=False)
     ctx.table("ram_leaders_90d", "ram-leaders", {"days": 90, "top": TOP}, ranged=False)
+    atom30 = ctx.table("ram_atom_leaders_30d", "ram-leaders",
+                       {"days": 30, "top": TOP, "definition": "atom"}, ranged=False)
+    facts = []
+    if not ram30.empty:
+        facts = [f"{len(ram30)} models ranked by modelatlas' RAM; {len(atom30)} have ATOM's "
+                 "RAM (its cohort is fixed to the baseline quarter 2025Q4 and ATOM's "
+                 "tracked models)."]
     return [Section(
         "ram", "Relative Adoption Metric leaders (30 days)",
         "ATOM Project's RAM: cumulative downloads 30 days after release divided by the 10th "
-        "most-downloaded model of the same size class at the same age.",
+        "most-downloaded model of the same size class at the same age. Two definitions side "
+        "by side: modelatlas' (every model observed at that age) and ATOM's (its size "
+        "buckets, a cohort fixed to a baseline quarter, a monotonic top-10 cutoff).",
         charts.spec(charts.ram_bars(ram30, "RAM at 30 days")) if not ram30.empty else None,
         ram30[["model_id", "size_class", "age_days", "cumulative_downloads",
-               "reference_downloads", "ram"]] if not ram30.empty else None,
+               "reference_downloads", "ram", "size_class_atom", "ram_atom"]]
+        if not ram30.empty else None,
         ["Size classes from parameter counts (<1B, 1-5B, 5-10B, 10-50B, 50-100B, 100-250B, "
-         "250B+); defined only where a snapshot falls near the age and the class has ten "
-         "models observed at that age; otherwise missing, never estimated."],
-        "RAM needs release dates, parameter counts and snapshots near the model's age; this "
-        "store does not have enough of them.", data=["ram_leaders_30d", "ram_leaders_90d"])]
+         "250B+; ATOM labels 5-10B as 7-9B); defined only where a snapshot falls near the age "
+         "and the class has ten models observed at that age; otherwise missing, never "
+         "estimated.", "Method and which published ATOM figures this data can recompute: "
+         "docs/metrics.md."],
+        _why_empty(ctx), data=["ram_leaders_30d", "ram_leaders_90d", "ram_atom_leaders_30d"],
+        facts=facts)]
 
 
 SECTION = ReportSection(70, build)
