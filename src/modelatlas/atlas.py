@@ -166,14 +166,14 @@ class Atlas:
                         "issues"] = "share",
         by: str = "family", freq: str = "month", since: DateLike = None,
         until: DateLike = None, relation: str | None = None, limit: int = 0,
-        population: str | None = None, regions: Literal["default", "atom"] = "default",
+        population: str | None = None,
     ) -> pd.DataFrame:
         """Derivative metrics (docs/lineage.md): share of new derivatives by root group,
-        counts, trees, tree sizes, depth, leaves, graph issues."""
+        counts, trees, tree sizes, depth, leaves, graph issues (share and counts read
+        one population)."""
         return self._rows("derivatives", {
             "metric": metric, "by": by, "freq": freq, "since": since, "until": until,
-            "relation": relation, "limit": limit, "population": population,
-            "regions": regions})
+            "relation": relation, "limit": limit, "population": population})
 
     # -- adoption ---------------------------------------------------------------------------
     def share(
@@ -198,14 +198,13 @@ class Atlas:
         metric: Literal["downloads", "likes", "models", "downloads_alltime",
                         "derivatives"] = "downloads",
         attribution: Literal["direct", "root"] = "direct", population: str | None = None,
-        regions: Literal["default", "atom"] = "default", present_at_end: bool = False,
-        period: DateLike = None, n: int = 15, min_value: float | None = None,
-        since: DateLike = None, until: DateLike = None,
+        present_at_end: bool = False, period: DateLike = None, n: int = 15,
+        min_value: float | None = None, since: DateLike = None, until: DateLike = None,
     ) -> pd.DataFrame:
         """The largest groups of one month that pass the substantial rule."""
         return self._rows("top", {
             "by": by, "metric": metric, "attribution": attribution, "population": population,
-            "regions": regions, "present_at_end": present_at_end, "period": period, "n": n,
+            "present_at_end": present_at_end, "period": period, "n": n,
             "min_value": min_value, "since": since, "until": until})
 
     def concentration(

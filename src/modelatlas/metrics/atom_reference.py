@@ -225,28 +225,6 @@ def load_atom(store: Store, folder: str | Path) -> dict[str, int]:
 #: plus repositories its policy admits as primary: an org's primary family pattern
 #: (and not its exclusion), an allowed pipeline tag, no global or org reject
 #: pattern on the name, and a download count (all-time, else 30-day, a lower
-#: bound of all-time) of at least primary_min_downloads.
-MEMBERS_SQL = """
-    SELECT model_id FROM atom_models WHERE list = 'models'
-    UNION
-    SELECT c.id AS model_id
-    FROM (SELECT DISTINCT m.id, m.org, m.name, m.pipeline_tag
-          FROM models m JOIN atom_policy p
-            ON p.rule = 'primary' AND lower(p.org) = lower(m.org)
-           AND regexp_matches(m.name, p.pattern)
-           AND (p.exclude IS NULL OR NOT regexp_matches(m.name, p.exclude))) c
-    JOIN (SELECT o.model_id,
-                 max(greatest(coalesce(o.downloads_all_time, 0),
-                              coalesce(o.downloads_30d, 0))) AS peak
-          FROM observations o GROUP BY o.model_id) d ON d.model_id = c.id
-    CROSS JOIN (SELECT coalesce(min(CAST(pattern AS DOUBLE)), 0) AS t
-                FROM atom_policy WHERE rule = 'min_downloads') thr
-    LEFT JOIN (SELECT r.org, r.pattern FROM atom_policy r
-               WHERE r.rule IN ('reject_name', 'reject_format')) rej
-      ON (rej.org IS NULL OR lower(rej.org) = lower(c.org))
-     AND regexp_matches(c.name, rej.pattern)
-    WHERE d.peak >= thr.t
-      AND c.pipeline_tag IN (SELECT pattern FROM atom_policy WHERE rule = 'pipeline')
-    GROUP BY c.id
-    HAVING count(rej.pattern) = 0
-"""
+#: bound of all-time) of at least primary_min_downloads. The rule is the
+#: ``atom_members`` view (migration 0350), one definition for every query.
+MEMBERS_SQL = "SELECT model_id FROM atom_members"

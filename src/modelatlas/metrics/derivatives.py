@@ -81,58 +81,47 @@ def _check(by: str, freq: str) -> tuple[str, tuple[str, str, str]]:
 
 _IN_RANGE = (f"(CAST($since AS DATE) IS NULL OR {_DAY} >= CAST($since AS DATE))"
              f" AND (CAST($until AS DATE) IS NULL OR {_DAY} <= CAST($until AS DATE))")
-_DERIVED = f"""(SELECT child AS model_id, arg_min(relation, {RELATION_RANK}) AS relation
-         FROM ({CANON_EDGES}) AS ce WHERE child <> parent GROUP BY child)"""
 
 
-def populations_sql() -> str:
-    """Populations holding derivatives created in [$since, $until]: (population, kind,
-    weight = derivatives observed in it)."""
+def _with(relation: str | None) -> str:
+    """CTEs ``d`` (derivatives, most specific relation), ``member`` (population of each
+    derivative's observations), ``chosen`` ($population, else the default: a full
+    listing first, then the most derivatives in the range)."""
+    if relation is not None and relation not in RELATION_PRIORITY:
+        raise UsageError(f"--relation must be one of {'|'.join(RELATION_PRIORITY)}")
     return f"""
-    SELECT sp.population, {kind_sql('sp.population')} AS kind,
-           count(DISTINCT d.model_id) AS weight
-    FROM {_DERIVED} d
-    JOIN models m ON m.id = d.model_id
-    JOIN observations o ON o.model_id = d.model_id
-    JOIN ({snapshot_populations_sql()}) AS sp
-      ON sp.source = o.source AND sp.snapshot = o.snapshot
-    WHERE {_IN_RANGE}
-    GROUP BY sp.population
-    """
-
-
-def _chosen() -> str:
-    """``chosen(population)``: $population, else the default (full listing first, then
-    the most derivatives)."""
-    return f"""chosen AS (
-        SELECT coalesce(CAST($population AS VARCHAR), (
-            SELECT population FROM ({populations_sql()}) AS a
-            ORDER BY CASE kind WHEN 'full' THEN 0 ELSE 1 END, weight DESC, population
-            LIMIT 1)) AS population
-    )"""
+        d AS (SELECT child AS model_id, arg_min(relation, {RELATION_RANK}) AS relation
+              FROM ({CANON_EDGES}) AS ce WHERE child <> parent GROUP BY child),
+        member AS (
+            SELECT DISTINCT o.model_id, sp.population
+            FROM observations o JOIN ({snapshot_populations_sql()}) AS sp
+              ON sp.source = o.source AND sp.snapshot = o.snapshot
+            WHERE o.model_id IN (SELECT model_id FROM d)
+        ),
+        chosen AS (
+            SELECT coalesce(CAST($population AS VARCHAR), (
+                SELECT mb.population FROM member mb JOIN models m ON m.id = mb.model_id
+                WHERE {_IN_RANGE}
+                GROUP BY mb.population
+                ORDER BY CASE {kind_sql('mb.population')} WHEN 'full' THEN 0 ELSE 1 END,
+                         count(*) DESC, mb.population
+                LIMIT 1)) AS population
+        )"""
 
 
 def _derivatives_from(relation: str | None) -> str:
     """FROM-clause of the chosen population's derivatives joined to their roots and
-    root orgs (after ``WITH chosen``).
-
-    Named params $since, $until (dates or NULL), $population and $relation.
-    """
-    if relation is not None and relation not in RELATION_PRIORITY:
-        raise UsageError(f"--relation must be one of {'|'.join(RELATION_PRIORITY)}")
+    root orgs (after :func:`_with`). Named params $since, $until, $population,
+    $relation."""
     rel = " AND d.relation = $relation" if relation else ""
     return f"""
-        {_DERIVED} d
-        JOIN models m ON m.id = d.model_id
+        d JOIN models m ON m.id = d.model_id
         JOIN roots r ON r.model_id = d.model_id
         LEFT JOIN orgs o ON o.org = lower({ROOT_ORG})
         CROSS JOIN chosen
         WHERE {_IN_RANGE}{rel}
           AND (chosen.population IS NULL OR d.model_id IN (
-              SELECT o2.model_id FROM observations o2
-              JOIN ({snapshot_populations_sql()}) AS sp2
-                ON sp2.source = o2.source AND sp2.snapshot = o2.snapshot
-              WHERE sp2.population = chosen.population))
+              SELECT mb.model_id FROM member mb WHERE mb.population = chosen.population))
     """
 
 
@@ -149,7 +138,7 @@ def share_sql(by: str, freq: str, since: dt.date | None, until: dt.date | None,
     :func:`modelatlas.metrics.share.finish_share` (``extra=True``)."""
     grp, (label, start, end) = _check(by, freq)
     text = f"""
-        WITH {_chosen()},
+        WITH {_with(relation)},
         per AS (
             SELECT {label} AS period, {grp} AS grp, sum(r.weight) AS value,
                    {start} AS period_start, {end} AS period_end,
@@ -177,7 +166,7 @@ def counts_sql(by: str, freq: str, since: dt.date | None, until: dt.date | None,
     """Derivatives per period, root group and relation (value weighted, models counted)."""
     grp, (label, start, end) = _check(by, freq)
     text = f"""
-        WITH {_chosen()}
+        WITH {_with(relation)}
         SELECT {label} AS period, {grp} AS "group", d.relation, sum(r.weight) AS value,
                count(DISTINCT m.id) AS models, {start} AS period_start, {end} AS period_end,
                max(chosen.population) AS population

@@ -18,12 +18,13 @@ adoption query therefore reads exactly one population:
   its inclusion policy accepts), observed in whatever snapshot lists them;
 * a name given at ingest (``ingest file --population NAME``) once recorded.
 
-A snapshot's population is what ingest recorded (``snapshot_populations``), else
-it is inferred from what the store already knows: the snapshot's format and
-whether it is a full listing (``snapshot_scope``), complete crawl jobs, and the
-simulated flag. The default population of a query is the most complete one with
-data in the requested periods: a full listing when one has them, else the one
-with the most (model, period) values. This module only builds SQL.
+A snapshot's population is read from the ``snapshot_populations`` view: what
+ingest recorded, else inferred from what the store already knows: the snapshot's
+format and whether it is a full listing (``snapshot_scope``), complete crawl jobs,
+and the simulated flag (migration 0350 holds the rules, in SQL). The default
+population of a query is the most complete one with data in the requested
+periods: a full listing when one has them, else the one with the most (model,
+period) values. This module only builds SQL.
 """
 
 from __future__ import annotations
@@ -79,53 +80,11 @@ def kind_sql(col: str) -> str:
     return KIND_SQL.format(col=col)
 
 
-#: Crawl jobs that listed a whole source: the same rule as the events derive step.
-_FULL_CRAWLS = """
-    SELECT source, snapshot FROM crawl_jobs
-    WHERE status = 'done' AND listed AND NOT coalesce(partial, FALSE)
-      AND json_extract_string(job_key, '$.limit') IS NULL
-      AND json_extract_string(job_key, '$.since') IS NULL
-"""
-
-
-def inferred_sql() -> str:
-    """``(source, snapshot, population)`` of every snapshot, from what the store knows.
-
-    Order of evidence: a full listing (simulated, scope marked full, a complete
-    crawl) is ``hub``/``modelscope``; else the recorded file format names it;
-    else a crawl of any kind is ``<source>-partial``; else ``unlabelled``.
-    """
-    return f"""
-    SELECT s.source, s.snapshot,
-           CASE WHEN s.simulated OR coalesce(sc."full", FALSE) OR fc.source IS NOT NULL
-                     OR sc.format = 'hub-parquet'
-                THEN CASE WHEN s.source = 'modelscope' THEN 'modelscope' ELSE 'hub' END
-                WHEN sc.format = 'trending-parquet' THEN 'trending'
-                WHEN sc.format = 'tags-csv' THEN 'new-models'
-                WHEN sc.format IN ('hub-json', 'modelinfo-csv') THEN 'modelinfo'
-                WHEN ac.source IS NOT NULL THEN s.source || '-partial'
-                ELSE 'unlabelled' END AS population
-    FROM snapshots s
-    LEFT JOIN snapshot_scope sc ON sc.source = s.source AND sc.snapshot = s.snapshot
-    LEFT JOIN (SELECT DISTINCT source, snapshot FROM ({_FULL_CRAWLS}) AS f) fc
-      ON fc.source = s.source AND fc.snapshot = s.snapshot
-    LEFT JOIN (SELECT DISTINCT source, snapshot FROM crawl_jobs WHERE status = 'done') ac
-      ON ac.source = s.source AND ac.snapshot = s.snapshot
-    """
-
-
 def snapshot_populations_sql() -> str:
-    """``(source, snapshot, population)``: one row per snapshot (its population)."""
-    return inferred_sql()
-
-
-def observation_populations_sql(where: str = "TRUE") -> str:
-    """FROM-clause fragment joining ``observations o`` to its population ``sp``.
-
-    ``where`` is an internal predicate on ``o``/``sp`` (never user text).
-    """
-    return (f"observations o JOIN ({snapshot_populations_sql()}) AS sp"
-            f" ON sp.source = o.source AND sp.snapshot = o.snapshot WHERE {where}")
+    """``(source, snapshot, population)``: one row per snapshot, from the
+    ``snapshot_populations`` view (migration 0350: recorded, else inferred from the
+    snapshot's format, full-listing flag and crawl jobs)."""
+    return "SELECT source, snapshot, population FROM snapshot_populations"
 
 
 KNOWN_SQL = f"""

@@ -12,7 +12,7 @@ from modelatlas.queries._common import PERIOD_COLUMNS, SINCE, UNTIL, model_id
 from modelatlas.queries._engine import Reader
 from modelatlas.queries._params import Param
 from modelatlas.queries._registry import Args, Column, Query, Sql
-from modelatlas.queries.share import POPULATION, REGIONS, TRUTH_COLUMNS
+from modelatlas.queries.share import POPULATION, TRUTH_COLUMNS
 
 
 def _lineage(reader: Reader, args: Args) -> dict[str, Any]:
@@ -40,7 +40,7 @@ _FIXED = {"trees": d.TREES_SQL, "tree-sizes": d.TREE_SIZES_SQL, "depth": d.DEPTH
 
 def _derivatives(args: Args) -> Sql:
     view = args["metric"]
-    by = "region_atom" if args["by"] == "region" and args["regions"] == "atom" else args["by"]
+    by = args["by"]
     if view == "share":
         inner = d.share_sql(by, args["freq"], args["since"], args["until"],
                             args["relation"], population=check_name(args["population"]))
@@ -75,7 +75,7 @@ QUERIES = (
             Param("relation", choices=d.RELATION_PRIORITY, help="Only this relation."),
             Param("limit", "int", default=0, minimum=0, help="At most N rows (0: all).",
                   web_default=1000, web_minimum=1, web_maximum=10_000),
-            POPULATION, REGIONS,
+            POPULATION,
         ),
         columns=lambda a: _VIEW_COLUMNS[a["metric"]], sql=_derivatives,
         needs=("edges", "roots", "orgs", "models", "lineage_issues"),

@@ -125,7 +125,7 @@ def _share(reader: Reader, args: Args) -> list[dict[str, Any]]:
 def _top(reader: Reader, args: Args) -> list[dict[str, Any]]:
     """The ``n`` largest groups of one period (default: the latest complete and
     substantial one), listing only groups with at least ``min_value``."""
-    every = _share_rows(reader, {**args, "freq": "month"}, None)
+    every = _share_rows(reader, {**args, "freq": "month", "regions": "default"}, None)
     rows = [r for r in every if r["group"] not in ("unknown", "other")]
     minimum = args["min_value"] if args["min_value"] is not None else MIN_VALUE[args["metric"]]
     totals: dict[str, float] = {}
@@ -213,7 +213,7 @@ QUERIES = (
             Param("by", default="org", choices=BY, help="Group by."),
             Param("metric", default="downloads", choices=share_m.METRICS,
                   help="What is ranked."),
-            ATTRIBUTION, POPULATION, REGIONS, PRESENT_AT_END,
+            ATTRIBUTION, POPULATION, PRESENT_AT_END,
             Param("period", "date", bound="start",
                   help="Month to rank (YYYY-MM); default: the latest complete, substantial "
                        "month."),

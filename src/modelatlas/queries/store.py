@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelatlas.metrics.populations import kind_of, snapshot_populations_sql
 from modelatlas.queries._common import limit
 from modelatlas.queries._engine import Reader
 from modelatlas.queries._params import Param
@@ -29,12 +30,19 @@ def _stats(reader: Reader, _: Args) -> dict[str, Any]:
     out["first_snapshot"] = row["first_snapshot"]
     out["last_snapshot"] = row["last_snapshot"]
     out["simulated"] = bool(row["simulated"])
+    # what the snapshots cover (docs/metrics.md, Populations)
+    out["populations"] = [
+        {"population": r["population"], "kind": kind_of(str(r["population"])),
+         "snapshots": int(r["n"])}
+        for r in reader.rows(f"SELECT population, count(*) AS n FROM"
+                             f" ({snapshot_populations_sql()}) AS p"
+                             " GROUP BY population ORDER BY population")]
     return out
 
 
 #: The newest observation of each model (tie: the Hub before mirrors).
 LATEST_OBS = """
-    SELECT model_id, downloads_30d, downloads_all_time, likes, snapshot
+    SELECT model_id, downloads_30d, downloads_all_time, likes, snapshot, source
     FROM (SELECT o.*, row_number() OVER (PARTITION BY model_id
                                          ORDER BY snapshot DESC, source) AS rn
           FROM observations o) AS x
@@ -52,6 +60,7 @@ MODEL_COLUMNS = (
     Column("first_seen", "date", "Earliest snapshot that lists the model."),
     Column("last_seen", "date", "Latest snapshot that lists the model."),
     Column("observed", "date", "Snapshot of the downloads and likes shown."),
+    Column("population", help="Population of that snapshot (docs/metrics.md)."),
 )
 
 
@@ -62,8 +71,11 @@ def _models(args: Args) -> Sql:
     SELECT m.id, m.org, m.created_at,
            m.license_raw AS license, m.license_id, m.pipeline_tag,
            o.downloads_30d AS downloads, o.likes, m.tags, m.library, m.gated,
-           m.params_total, m.params_active, m.first_seen, m.last_seen, o.snapshot AS observed
+           m.params_total, m.params_active, m.first_seen, m.last_seen, o.snapshot AS observed,
+           sp.population
     FROM models m LEFT JOIN ({LATEST_OBS}) AS o ON o.model_id = m.id
+    LEFT JOIN ({snapshot_populations_sql()}) AS sp
+      ON sp.source = o.source AND sp.snapshot = o.snapshot
     {where}
     ORDER BY o.downloads_30d DESC NULLS LAST, m.id
     {lim}
