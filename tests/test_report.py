@@ -61,9 +61,13 @@ def test_files_written(built: Path) -> None:
 
 def test_headline_and_labels(built: Path) -> None:
     page = (built / "out" / "index.html").read_text(encoding="utf-8")
-    m = re.search(r'<p class="headline">In (\w+ \d{4}), models from China drew ([\d.]+)% of '
-                  r'downloads, the U\.S\. ([\d.]+)% \(root attribution\)', page)
-    assert m, "headline missing"
+    # the hostile model's 10 billion downloads in the last month have no known region:
+    # below the coverage threshold there is no headline, and the page says why
+    m = re.search(r'<p class="headline">No headline: in (\w+ \d{4}), the developer&#x27;s '
+                  r'region is known for only ([\d.]+)% of the downloads of population '
+                  '\u201chub\u201d \\(a headline needs 90.0%\\)', page)
+    assert m, "coverage refusal missing"
+    assert float(m.group(2)) < 90
     assert 'class="sim"' in page and "SIMULATED DATA" in page
     assert "30-day download counter at the last snapshot" in page
     assert "https://cdn" not in page and "<script src=" not in page   # no CDN, opens offline
@@ -108,19 +112,55 @@ def test_renders_in_chromium_with_all_charts(built: Path) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 100_000
 
 
-def test_headline_skips_a_thin_last_month() -> None:
-    import pandas as pd
+def _share(rows: list[tuple[str, str, float]], coverage: dict[str, float],
+           partial: dict[str, bool] | None = None) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["period", "group", "value"])
+    df["share"] = df["value"] / df.groupby("period")["value"].transform("sum")
+    df["population"] = "trending"
+    df["coverage"] = df["period"].map(coverage)
+    df["lineage_coverage"] = 1.0
+    df["partial"] = df["period"].map(lambda p: bool((partial or {}).get(p, False)))
+    return df
 
+
+POP = {"kind": "filtered", "description": "models on the Hub's daily trending lists",
+       "models": 343, "top_pipeline": "feature-extraction", "top_pipeline_share": 0.638}
+
+
+def test_headline_names_population_coverage_and_attribution() -> None:
     from modelatlas.report.text import headline
 
-    df = pd.DataFrame({
-        "period": ["2026-04", "2026-04", "2026-05", "2026-05"],
-        "group": ["china", "us", "china", "unknown"],
-        "value": [600.0, 400.0, 0.0, 5.0],
-        "share": [0.6, 0.4, 0.0, 1.0],
-    })
-    text, facts = headline(df)
-    assert facts["period"] == "2026-04" and "China drew 60.0%" in text
+    df = _share([("2026-04", "china", 600.0), ("2026-04", "us", 390.0),
+                 ("2026-04", "unknown", 10.0), ("2026-05", "china", 0.0),
+                 ("2026-05", "unknown", 5.0)], {"2026-04": 0.99, "2026-05": 0.0})
+    text, facts = headline(df, POP)
+    assert facts["period"] == "2026-04" and facts["population"] == "trending"
+    assert text.startswith("In April 2026, among the models on the Hub's daily trending lists"
+                           " (population \u201ctrending\u201d, a filtered list; 343 models,"
+                           " 63.8% feature-extraction), models from China drew 60.0% of "
+                           "downloads, the U.S. 39.0%")
+    assert "(root attribution; the developer's region is known for 99.0%" in text
     assert "May 2026 has too few observed downloads" in text
-    df2 = df.assign(value=[600.0, 400.0, 300.0, 200.0])
-    assert headline(df2)[1]["period"] == "2026-05"
+
+
+def test_no_headline_below_the_coverage_threshold() -> None:
+    from modelatlas.report.text import HEADLINE_MIN_COVERAGE, headline
+
+    df = _share([("2026-04", "us", 60.0), ("2026-04", "unknown", 40.0)], {"2026-04": 0.6})
+    text, facts = headline(df, POP)
+    assert HEADLINE_MIN_COVERAGE == 0.9
+    assert text.startswith("No headline: in April 2026, the developer's region is known for "
+                           "only 60.0%") and facts["coverage"] == 0.6
+
+
+def test_no_headline_from_a_partial_month() -> None:
+    from modelatlas.report.text import headline
+
+    df = _share([("2026-05", "us", 60.0), ("2026-05", "china", 40.0)], {"2026-05": 1.0},
+                {"2026-05": True})
+    text, _ = headline(df, POP)
+    assert text.startswith("No headline") and "May 2026 is partial" in text
+    ok = _share([("2026-04", "us", 50.0), ("2026-05", "us", 60.0), ("2026-05", "china", 40.0)],
+                {"2026-04": 1.0, "2026-05": 1.0}, {"2026-05": True})
+    text, facts = headline(ok, POP)
+    assert facts["period"] == "2026-04" and "May 2026 is partial" in text

@@ -125,6 +125,17 @@ def test_markdown_matches_html_section_by_section(built: Path, folder: str) -> N
         for key in ("lead", "facts", "notes", "empty"):
             assert m[key] == h[key], (title, key)
         assert m["rows"] == h["rows"], title
+    text = (built / folder / "index.html").read_text(encoding="utf-8")
+    head = re.search(r'<p class="headline">([^<]*)</p>', text)
+    assert head is not None
+    if folder == "out":    # a quotable headline: month, population, attribution, coverage
+        assert re.match(r"In \w+ \d{4}, among the .* \(population \u201chub\u201d, a full "
+                        r"listing; [\d,]+ models.*\(root attribution; the developer&#x27;s "
+                        r"region is known for [\d.]+% of these downloads\)", head.group(1))
+        assert f"**{html.unescape(head.group(1))}**" in (
+            built / folder / "report.md").read_text(encoding="utf-8").replace("\\", "")
+    else:
+        assert head.group(1).startswith("No headline")
     if folder == "empty":   # RAM reads each model's own ages, not the range
         full = [t for t, s in page.sections.items() if not s["empty"]]
         assert full == ["What this report reads", "Relative Adoption Metric leaders (30 days)"]

@@ -236,6 +236,10 @@ class Atlas:
         ATOM's definitions side by side."""
         return self._rows("ram", {"model_id": model_id, "baseline_quarter": baseline_quarter})
 
+    def ram_inputs(self) -> dict[str, Any]:
+        """What RAM can rest on: models, dated, sized, sized and observed at RAM ages."""
+        return self._object("ram-inputs", {})
+
     def ram_leaders(self, days: int = 30, top: int = 10,
                     definition: Literal["modelatlas", "atom"] = "modelatlas",
                     baseline_quarter: str = "2025Q4") -> pd.DataFrame:

@@ -33,7 +33,8 @@ def concentration_sql(attribution: str, freq: str, since: dt.date | None = None,
     across orgs (``population`` None: every population, the caller picks one)."""
     check_choice("attribution", attribution, ("direct", "root"))
     check_choice("freq", freq, ("month", "snapshot"))
-    cte, cube = cube_source("downloads", attribution, freq, since, until)
+    cte, cube = cube_source("downloads", attribution, freq, since, until,
+                            atom=population == "atom")
     v = "value_end" if present_at_end else "value"
     n = "models_end" if present_at_end else "models"
     text = f"""

@@ -27,7 +27,7 @@ from typing import Any
 
 from modelatlas.errors import UsageError
 from modelatlas.lineage.roots import CANON_EDGES
-from modelatlas.metrics.populations import kind_sql, snapshot_populations_sql
+from modelatlas.metrics.populations import FULL_SQL
 from modelatlas.queries._registry import Sql
 
 RELATION_PRIORITY = ("merge", "quantized", "adapter", "finetune", "unknown")
@@ -94,17 +94,16 @@ def _with(relation: str | None) -> str:
               FROM ({CANON_EDGES}) AS ce WHERE child <> parent GROUP BY child),
         member AS (
             SELECT DISTINCT o.model_id, sp.population
-            FROM observations o JOIN ({snapshot_populations_sql()}) AS sp
+            FROM observations o JOIN snapshot_populations sp
               ON sp.source = o.source AND sp.snapshot = o.snapshot
             WHERE o.model_id IN (SELECT model_id FROM d)
         ),
         chosen AS (
             SELECT coalesce(CAST($population AS VARCHAR), (
                 SELECT mb.population FROM member mb JOIN models m ON m.id = mb.model_id
-                WHERE {_IN_RANGE}
-                GROUP BY mb.population
-                ORDER BY CASE {kind_sql('mb.population')} WHEN 'full' THEN 0 ELSE 1 END,
-                         count(*) DESC, mb.population
+                WHERE {_IN_RANGE} GROUP BY mb.population
+                ORDER BY max({FULL_SQL.format(col='mb.population')}), count(*) DESC,
+                         mb.population
                 LIMIT 1)) AS population
         )"""
 

@@ -75,6 +75,11 @@ KIND_SQL = ("CASE {col} " + " ".join(
     + " ELSE 'filtered' END")
 
 
+#: SQL: 0 for a population of kind full, else 1 (the first sort key of the default).
+FULL_SQL = ("CASE WHEN {col} IN (" + ", ".join(
+    f"'{n}'" for n, (k, _) in KNOWN.items() if k == "full") + ") THEN 0 ELSE 1 END")
+
+
 def kind_sql(col: str) -> str:
     """SQL: the kind of a population-name column (``col`` is an internal identifier)."""
     return KIND_SQL.format(col=col)

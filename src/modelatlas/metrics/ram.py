@@ -191,3 +191,26 @@ def ram_leaders_sql(definition: str = "modelatlas") -> str:
     col = "ram_atom" if definition == "atom" else "ram"
     return (f"WITH r AS ({RAM_SQL}) SELECT * FROM r WHERE days = $days AND {col} IS NOT NULL"
             f" ORDER BY {col} DESC, model_id LIMIT $top")
+
+
+#: What RAM can rest on in this store: models, dated ones, ones with a parameter
+#: count, and sized ones observed near an age RAM uses (6-401 days, the ages'
+#: +-10% windows).
+INPUTS_SQL = """
+    WITH m AS (
+        SELECT m.id, coalesce(ac.actual_release_date, m.release_date,
+                              CAST(m.created_at AS DATE)) AS released,
+               (m.params_total IS NOT NULL OR ap.model_id IS NOT NULL) AS sized
+        FROM models m
+        LEFT JOIN atom_params ap ON ap.model_id = m.id
+        LEFT JOIN atom_release_corrections ac ON ac.model_id = m.id
+    ),
+    aged AS (
+        SELECT count(DISTINCT o.model_id) AS n
+        FROM observations o JOIN m ON m.id = o.model_id
+        WHERE m.sized AND date_diff('day', m.released, o.snapshot) BETWEEN 6 AND 401
+    )
+    SELECT count(*) AS models, count(released) AS dated,
+           sum(CASE WHEN sized THEN 1 ELSE 0 END) AS sized, max(aged.n) AS aged
+    FROM m CROSS JOIN aged
+"""

@@ -34,7 +34,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from modelatlas.metrics import atom_reference
 from modelatlas.metrics.common import (
     PARAMS_CTE,
     check_choice,
@@ -64,21 +63,30 @@ def _snap_pop() -> str:
     return f"snap_pop AS ({snapshot_populations_sql()})"
 
 
-def _period_snaps(freq: str) -> str:
-    """``period_snaps(population, pkey, n, last_snap)``: snapshots per population period."""
+#: The ``atom`` population's snapshots: every snapshot (its models' counters are
+#: theirs, whoever listed them), restricted to its members below.
+_ATOM_POP = "atom_pop AS (SELECT source, snapshot, 'atom' AS population FROM snapshots)"
+_ATOM_MEMBERS = "o.model_id IN (SELECT model_id FROM atom_members)"
+
+
+def _period_snaps(freq: str, pops: str, sfx: str) -> str:
+    """``period_snaps{sfx}(population, pkey, n, last_snap)``: snapshots per population
+    period, from the ``pops`` CTE."""
     return f"""
-    period_snaps AS (
+    period_snaps{sfx} AS (
         SELECT population, pkey, count(*) AS n, max(snapshot) AS last_snap
         FROM (SELECT DISTINCT sp.population, sp.snapshot,
                      {period_key_sql(freq, 'sp.snapshot')} AS pkey
-              FROM snap_pop sp) AS d
+              FROM {pops} sp) AS d
         GROUP BY population, pkey
     )"""
 
 
-def _last_value_sql(column: str, freq: str) -> str:
-    """``vals(model_id, population, pkey, v, snap, at_end)``: the counter at the
-    model's last snapshot in the period, per population.
+def _last_value_sql(column: str, freq: str, pops: str = "snap_pop", sfx: str = "",
+                    only: str = "TRUE") -> str:
+    """``vals{sfx}(model_id, population, pkey, v, snap, at_end)``: the counter at the
+    model's last snapshot in the period, per population (``pops``: a CTE of
+    (source, snapshot, population); ``only``: an internal filter on ``o``).
 
     Periods holding a single snapshot (monthly dumps, or freq=snapshot) pass
     rows straight through; only periods with several snapshots aggregate
@@ -88,28 +96,30 @@ def _last_value_sql(column: str, freq: str) -> str:
     """
     key = period_key_sql(freq, "o.snapshot")
     scan = (f"FROM observations o"
-            f" JOIN snap_pop sp ON sp.source = o.source AND sp.snapshot = o.snapshot"
-            f" JOIN period_snaps ps ON ps.population = sp.population AND ps.pkey = {key}"
+            f" JOIN {pops} sp ON sp.source = o.source AND sp.snapshot = o.snapshot"
+            f" JOIN period_snaps{sfx} ps ON ps.population = sp.population AND ps.pkey = {key}"
             f" CROSS JOIN params"
-            f" WHERE NOT o.carried_over AND o.{column} IS NOT NULL"
+            f" WHERE NOT o.carried_over AND o.{column} IS NOT NULL AND {only}"
             f" AND {in_range('o.snapshot')} AND ps.n")
     return f"""
-    {_period_snaps(freq)},
-    vals AS (
+    {_period_snaps(freq, pops, sfx)},
+    vals{sfx} AS (
         SELECT o.model_id, sp.population, {key} AS pkey, CAST(o.{column} AS DOUBLE) AS v,
-               o.snapshot AS snap, TRUE AS at_end
+               TRUE AS at_end
         {scan} = 1
         UNION ALL
         SELECT o.model_id, sp.population, {key} AS pkey,
-               CAST(arg_max(o.{column}, o.snapshot) AS DOUBLE) AS v, max(o.snapshot) AS snap,
+               CAST(arg_max(o.{column}, o.snapshot) AS DOUBLE) AS v,
                max(o.snapshot) = ps.last_snap AS at_end
         {scan} > 1
         GROUP BY o.model_id, sp.population, {key}, ps.last_snap
     )"""
 
 
-def _alltime_delta_sql(freq: str) -> str:
-    """``vals``: growth of downloadsAllTime since the previous period, per population.
+def _alltime_delta_sql(freq: str, pops: str = "snap_pop", sfx: str = "",
+                       only: str = "TRUE") -> str:
+    """``vals{sfx}``: growth of downloadsAllTime since the previous period, per
+    population.
 
     Month: last counter of this month minus last counter of the calendar month
     before (both must be observed); snapshot: minus the previous snapshot's value.
@@ -121,52 +131,54 @@ def _alltime_delta_sql(freq: str) -> str:
         key = "CAST(date_diff('day', DATE '1970-01-01', o.snapshot) AS BIGINT)"
     adjacent = (
         "p.k = l.k - 1" if freq == "month"
-        else "p.k = (SELECT max(k2.k) FROM lasts k2 WHERE k2.model_id = l.model_id"
+        else f"p.k = (SELECT max(k2.k) FROM lasts{sfx} k2 WHERE k2.model_id = l.model_id"
         " AND k2.population = l.population AND k2.k < l.k)"
     )
     return f"""
-    {_period_snaps(freq)},
-    obs AS (
+    {_period_snaps(freq, pops, sfx)},
+    obs{sfx} AS (
         SELECT o.model_id, sp.population, o.snapshot, o.downloads_all_time AS v,
                {period_key_sql(freq, 'o.snapshot')} AS pkey, {key} AS k
         FROM observations o
-        JOIN snap_pop sp ON sp.source = o.source AND sp.snapshot = o.snapshot
-        WHERE NOT o.carried_over AND o.downloads_all_time IS NOT NULL
+        JOIN {pops} sp ON sp.source = o.source AND sp.snapshot = o.snapshot
+        WHERE NOT o.carried_over AND o.downloads_all_time IS NOT NULL AND {only}
     ),
-    lasts AS (
+    lasts{sfx} AS (
         SELECT model_id, population, pkey, k, max(snapshot) AS snapshot,
                arg_max(v, snapshot) AS v
-        FROM obs GROUP BY model_id, population, pkey, k
+        FROM obs{sfx} GROUP BY model_id, population, pkey, k
     ),
-    vals AS (
+    vals{sfx} AS (
         SELECT l.model_id, l.population, l.pkey, CAST(l.v - p.v AS DOUBLE) AS v,
-               l.snapshot AS snap, l.snapshot = ps.last_snap AS at_end
-        FROM lasts l JOIN lasts p ON p.model_id = l.model_id
+               l.snapshot = ps.last_snap AS at_end
+        FROM lasts{sfx} l JOIN lasts{sfx} p ON p.model_id = l.model_id
              AND p.population = l.population AND {adjacent}
-        JOIN period_snaps ps ON ps.population = l.population AND ps.pkey = l.pkey
+        JOIN period_snaps{sfx} ps ON ps.population = l.population AND ps.pkey = l.pkey
         CROSS JOIN params
         WHERE l.v >= p.v AND {in_range('l.snapshot')}
     )"""
 
 
-def _new_models_sql(freq: str) -> str:
-    """``vals``: each model once per population it was observed in, in its release
-    month (or first snapshot)."""
+def _new_models_sql(freq: str, pops: str = "snap_pop", sfx: str = "",
+                    only: str = "TRUE") -> str:
+    """``vals{sfx}``: each model once per population it was observed in, in its
+    release month (or first snapshot)."""
     when = (
         "coalesce(m.release_date, CAST(m.created_at AS DATE))"
         if freq == "month" else "m.first_seen"
     )
     return f"""
-    {_period_snaps(freq)},
-    member AS (
+    {_period_snaps(freq, pops, sfx)},
+    member{sfx} AS (
         SELECT DISTINCT o.model_id, sp.population
         FROM observations o
-        JOIN snap_pop sp ON sp.source = o.source AND sp.snapshot = o.snapshot
+        JOIN {pops} sp ON sp.source = o.source AND sp.snapshot = o.snapshot
+        WHERE {only}
     ),
-    vals AS (
+    vals{sfx} AS (
         SELECT m.id AS model_id, mb.population, {period_key_sql(freq, when)} AS pkey,
-               1.0 AS v, {when} AS snap, TRUE AS at_end
-        FROM models m JOIN member mb ON mb.model_id = m.id CROSS JOIN params
+               1.0 AS v, TRUE AS at_end
+        FROM models m JOIN member{sfx} mb ON mb.model_id = m.id CROSS JOIN params
         WHERE {when} IS NOT NULL AND {in_range(when)}
     )"""
 
@@ -238,59 +250,57 @@ def aligned(freq: str, since: dt.date | None, until: dt.date | None) -> bool:
     return start_ok and end_ok
 
 
-def _atom_vals() -> str:
-    """The ``atom`` population: its models' values from any population's snapshots
-    (the counter is the model's, whoever listed it), the latest per period."""
-    return f"""
-    atom_members AS ({atom_reference.MEMBERS_SQL}),
-    atom_vals AS (
-        SELECT v.model_id, v.pkey, arg_max(v.v, v.snap) AS v, max(v.snap) AS snap
-        FROM vals v JOIN atom_members a ON a.model_id = v.model_id
-        GROUP BY v.model_id, v.pkey
-    ),
-    atom_periods AS (
-        SELECT pkey, count(DISTINCT snap) AS n, max(snap) AS last_snap
-        FROM atom_vals GROUP BY pkey
-    ),
-    all_vals AS (
-        SELECT model_id, population, pkey, v, at_end FROM vals
-        UNION ALL
-        SELECT a.model_id, 'atom' AS population, a.pkey, a.v, a.snap = p.last_snap AS at_end
-        FROM atom_vals a JOIN atom_periods p ON p.pkey = a.pkey
-    ),
-    all_periods AS (
-        SELECT population, pkey, n, last_snap FROM period_snaps
-        UNION ALL
-        SELECT 'atom' AS population, pkey, n, last_snap FROM atom_periods
-    )"""
+def _values(metric: str, freq: str, pops: str = "snap_pop", sfx: str = "",
+            only: str = "TRUE") -> str:
+    """The value CTEs of ``metric`` (``vals{sfx}`` and helpers) over ``pops``."""
+    if metric in ("downloads", "likes"):
+        return _last_value_sql("downloads_30d" if metric == "downloads" else "likes", freq,
+                               pops, sfx, only)
+    if metric == "downloads_alltime":
+        return _alltime_delta_sql(freq, pops, sfx, only)
+    return _new_models_sql(freq, pops, sfx, only)
 
 
 def cube(metric: str, attribution: str, freq: str, since: dt.date | None = None,
-         until: dt.date | None = None) -> Sql:
+         until: dt.date | None = None, *, atom: bool = False) -> Sql:
     """The cube (see :data:`CUBE_COLUMNS`) as an intermediate table (its labels
     table as its own intermediate).
 
     When the range covers whole periods the cube is built over all history (one
-    table serves every such range); otherwise over the range itself.
+    table serves every such range); otherwise over the range itself. The snapshot
+    populations are always in it; the curated ``atom`` population only with
+    ``atom`` (it is never a default, so only a query that names it builds it).
     """
     check_choice("metric", metric, CUBE_METRICS)
     check_choice("attribution", attribution, ("direct", "root"))
     check_choice("freq", freq, ("month", "snapshot"))
     labels = labels_sql(attribution)
     labels_table = table_name("labels", labels)
-    if metric in ("downloads", "likes"):
-        values = _last_value_sql("downloads_30d" if metric == "downloads" else "likes", freq)
-    elif metric == "downloads_alltime":
-        values = _alltime_delta_sql(freq)
-    else:
-        values = _new_models_sql(freq)
     params: dict[str, Any] = {"since": None, "until": None}
     if not aligned(freq, since, until):
         params = {"since": since, "until": until}
+    if atom:
+        extra = f"""
+    {_ATOM_POP},
+    {_values(metric, freq, "atom_pop", "_atom", _ATOM_MEMBERS)},
+    all_vals AS (
+        SELECT model_id, population, pkey, v, at_end FROM vals
+        UNION ALL
+        SELECT model_id, population, pkey, v, at_end FROM vals_atom
+    ),
+    all_periods AS (
+        SELECT population, pkey, n, last_snap FROM period_snaps
+        UNION ALL
+        SELECT population, pkey, n, last_snap FROM period_snaps_atom
+        WHERE pkey IN (SELECT pkey FROM vals_atom)
+    ),"""
+    else:
+        extra = """
+    all_vals AS (SELECT model_id, population, pkey, v, at_end FROM vals),
+    all_periods AS (SELECT population, pkey, n, last_snap FROM period_snaps),"""
     text = f"""WITH {PARAMS_CTE},
     {_snap_pop()},
-    {values},
-    {_atom_vals()},
+    {_values(metric, freq)},{extra}
     label_keys AS (SELECT DISTINCT lk, {LABEL_COLS} FROM {labels_table}),
     model_keys AS (SELECT model_id, w, lk FROM {labels_table}),
     cube_keys AS (
@@ -311,24 +321,17 @@ def cube(metric: str, attribution: str, freq: str, since: dt.date | None = None,
 
 
 def cube_source(metric: str, attribution: str, freq: str, since: dt.date | None,
-                until: dt.date | None) -> tuple[str, Sql]:
+                until: dt.date | None, *, atom: bool = False) -> tuple[str, Sql]:
     """``cube AS (...)`` CTE text over the cube intermediate, restricted to the range
     and to the population ``$population`` (NULL: every population), and the
     intermediate itself. Named params $since_key, $until_key, $population."""
-    c = cube(metric, attribution, freq, since, until)
+    c = cube(metric, attribution, freq, since, until, atom=atom)
     name = table_name("cube", c)
     cte = (f"cube AS (SELECT {', '.join(CUBE_COLUMNS)} FROM {name}"
            " WHERE ($population IS NULL OR population = $population)"
            " AND ($since_key IS NULL OR pkey >= $since_key)"
            " AND ($until_key IS NULL OR pkey <= $until_key))")
     return cte, c
-
-
-def cube_table(metric: str, attribution: str, freq: str, since: dt.date | None,
-               until: dt.date | None) -> tuple[str, Sql]:
-    """The intermediate table name of a cube, and its definition."""
-    c = cube(metric, attribution, freq, since, until)
-    return table_name("cube", c), c
 
 
 def range_keys(freq: str, since: dt.date | None, until: dt.date | None) -> dict[str, Any]:
@@ -384,7 +387,8 @@ def share_sql(by: str, metric: str, attribution: str, freq: str,
     col = group_col(by, regions)
     if by == "family":
         attribution = "root"  # a family is a property of the root model
-    cte, c = cube_source(metric, attribution, freq, since, until)
+    cte, c = cube_source(metric, attribution, freq, since, until,
+                         atom=population == "atom")
     v = "value_end" if present_at_end else "value"
     n = "models_end" if present_at_end else "models"
     text = f"""

@@ -39,6 +39,11 @@ def _ram(reader: Reader, args: Args) -> list[dict[str, object]]:
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+def _inputs(reader: Reader, _: Args) -> dict[str, int]:
+    row = reader.rows(r.INPUTS_SQL)[0]
+    return {k: int(row[k] or 0) for k in ("models", "dated", "sized", "aged")}
+
+
 def _leaders(args: Args) -> Sql:
     return Sql(r.ram_leaders_sql(args["definition"]), {
         "days": args["days"], "top": args["top"],
@@ -46,6 +51,11 @@ def _leaders(args: Args) -> Sql:
 
 
 QUERIES = (
+    Query("ram-inputs", "What RAM can rest on: models, with a release date, with a parameter "
+          "count, and sized ones observed 6-401 days after release.",
+          run=_inputs, shape="object",
+          needs=("models", "observations", "atom_params", "atom_release_corrections"),
+          title=lambda a: "RAM inputs"),
     Query("ram", "ATOM Relative Adoption Metric of one model at 7..365 days, modelatlas' and "
           "ATOM's definitions side by side (missing where the snapshots do not allow it); "
           "without a model, every (model, age) computable.",

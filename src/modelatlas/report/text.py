@@ -92,8 +92,8 @@ def population_phrase(pop: Mapping[str, Any] | None, name: str) -> str:
 def _totals(df: pd.DataFrame) -> tuple[dict[str, float], dict[str, bool]]:
     totals = {str(k): float(v) for k, v in df.groupby("period")["value"].sum().items()}
     if "partial" in df.columns:
-        partial = {str(k): bool(v) for k, v in
-                   df.groupby("period")["partial"].max().fillna(False).items()}
+        partial = {str(k): bool(pd.notna(v) and v) for k, v in
+                   df.groupby("period")["partial"].max().items()}
     else:
         partial = {}
     return totals, partial

@@ -11,19 +11,14 @@ from modelatlas.report.sections._shared import TOP
 
 def _why_empty(ctx: ReportContext) -> str:
     """Which of RAM's inputs the store lacks, in numbers."""
-    row = ctx.atlas.store.con.execute("""
-        SELECT count(*) AS models,
-               count(*) FILTER (WHERE coalesce(release_date, CAST(created_at AS DATE))
-                                IS NOT NULL) AS dated,
-               count(*) FILTER (WHERE params_total IS NOT NULL) AS sized,
-               (SELECT count(*) FROM atom_params) AS atom_sized
-        FROM models""").fetchall()[0]
-    models, dated, sized, atom_sized = (int(v or 0) for v in row)
-    return (f"RAM needs a release date, a parameter count and snapshots near the model's "
-            f"age (7-365 days), with ten models of the size class at that age. Of "
-            f"{models:,} models, {dated:,} have a release date and {sized:,} a parameter "
-            f"count from the Hub ({atom_sized:,} counts imported from ATOM): not enough for "
-            "a reference model in any class.")
+    row = ctx.atlas.ram_inputs()
+    models, dated, sized, aged = (int(row[k] or 0) for k in ("models", "dated", "sized",
+                                                             "aged"))
+    return (f"RAM needs a release date, a parameter count and a snapshot near an age of "
+            f"7-365 days, with ten models of the size class at that age. Of {models:,} "
+            f"models, {dated:,} have a release date, {sized:,} a parameter count, and "
+            f"{aged:,} with a parameter count were observed 6-401 days after release: not "
+            "enough for a reference model in any class.")
 
 
 def build(ctx: ReportContext) -> list[Section]:
