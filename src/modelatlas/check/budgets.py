@@ -28,8 +28,11 @@ class Limits:
     member_bytes: int = 2_000_000_000  # one archive member / decompressed stream
     members: int = 20_000  # archive members listed, all archives together
     depth: int = 4  # containers within containers
-    opcodes: int = 3_000_000  # pickle opcodes per pickle file
+    opcodes: int = 2_000_000  # pickle opcodes per pickle file
     pickle_stack: int = 1_000_000  # pickle VM stack / memo entries tracked
+    pickle_bytes: int = 256_000_000  # bytes read from one pickle stream (one opcode's
+    # argument is read whole, so this also bounds memory)
+    pickles: int = 5  # pickles read in a row from one file (legacy torch.save writes 5)
     json_bytes: int = 50_000_000  # one JSON document
     json_depth: int = 64  # nesting levels of one JSON/YAML document
     header_bytes: int = 100_000_000  # one safetensors / GGUF / protobuf header read

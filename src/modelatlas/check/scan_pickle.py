@@ -118,28 +118,65 @@ def _step(name: str, arg: Any, pos: int, op: Any, stack: list[Any], memo: dict[A
         stack.extend([_UNKNOWN] * len(op.stack_after))
 
 
+class _NoTell:
+    """read/readline only, so genops does not ask for a position per opcode (speed)."""
+
+    def __init__(self, f: IO[bytes]) -> None:
+        self.read, self.readline = f.read, f.readline
+
+
+# opcode name -> (pops to MARK first, items popped, items pushed) for the generic opcodes
+_EFFECT = {
+    op.name: (pickletools.markobject in op.stack_before,
+              op.stack_before.index(pickletools.markobject)
+              if pickletools.markobject in op.stack_before else len(op.stack_before),
+              len(op.stack_after))
+    for op in pickletools.opcodes
+}
+_SPECIAL = _STRINGS | _PUTS | _GETS | _EXTS | {"MEMOIZE", "MARK", "GLOBAL", "INST",
+                                               "STACK_GLOBAL"}
+
+
 def analyse(f: IO[bytes], limits: Limits, budget: Budget | None = None) -> Analysis:
     """Disassemble the pickle(s) in ``f`` within ``limits`` (BudgetExceeded past them)."""
     out = Analysis()
+    max_ops, max_stack = limits.opcodes, limits.pickle_stack
+    src = _NoTell(f)
     while True:
         stack: list[Any] = []
         memo: dict[Any, Any] = {}
         done = False
         try:
-            for op, arg, pos in pickletools.genops(f):
+            for op, arg, _pos in pickletools.genops(src):
                 out.ops += 1
-                if out.ops > limits.opcodes:
-                    raise BudgetExceeded(f"more than {limits.opcodes:,} pickle opcodes")
-                if op.name == "STOP":
+                name = op.name
+                if name in _SPECIAL:
+                    _step(name, arg, f.tell(), op, stack, memo, out)
+                elif name == "STOP":
                     done = True
                     break
-                _step(op.name, arg, pos or 0, op, stack, memo, out)
-                if len(stack) > limits.pickle_stack or len(memo) > limits.pickle_stack:
-                    raise BudgetExceeded(f"pickle stack or memo above {limits.pickle_stack:,}")
-                if budget is not None and out.ops % 65536 == 0:
-                    budget.check_time()
-        except BudgetExceeded:
-            raise
+                else:
+                    mark, n, push = _EFFECT[name]
+                    if mark:
+                        _pop_mark(stack)
+                    if n > len(stack):
+                        raise ValueError(f"{name} needs {n} stack items, {len(stack)} present")
+                    if n:
+                        del stack[-n:]
+                    if push:
+                        stack.extend([_UNKNOWN] * push)
+                if out.ops & 0xFFFF == 0:
+                    if out.ops > max_ops:
+                        raise BudgetExceeded(f"more than {max_ops:,} pickle opcodes")
+                    if len(stack) > max_stack or len(memo) > max_stack:
+                        raise BudgetExceeded(f"pickle stack or memo above {max_stack:,}")
+                    if budget is not None:
+                        budget.check_time()
+        except BudgetExceeded as exc:
+            if out.pickles == 0 or "stream larger" not in str(exc):
+                raise
+            out.end = f.tell()
+            return out  # raw data after complete pickles (legacy torch storages)
         except Exception as exc:  # genops/our stack: truncated or crafted stream
             if out.pickles == 0:
                 out.error = f"{type(exc).__name__}: {str(exc)[:160]}"
@@ -152,7 +189,7 @@ def analyse(f: IO[bytes], limits: Limits, budget: Budget | None = None) -> Analy
             return out
         out.pickles += 1
         nxt = f.peek(1)[:1] if hasattr(f, "peek") else b""
-        if not nxt:
+        if not nxt or out.pickles >= limits.pickles:
             return out
 
 
@@ -226,7 +263,9 @@ def _picklescan_opinion(label: str, blob: Blob, ctx: ScanContext, seen: set[str]
 
 
 def scan(blob: Blob, ctx: ScanContext) -> list[Finding]:
-    with ctx.stream(blob) as f:
+    from modelatlas.check.budgets import bounded
+
+    with bounded(blob.opener(), ctx.budget.limits.pickle_bytes, ctx.budget) as f:
         result = analyse(f, ctx.budget.limits, ctx.budget)
     if result.pickles == 0 and not result.globals and not blob.head.startswith(PICKLE_MAGIC) \
             and not looks_like_pickle(blob.head):

@@ -98,7 +98,8 @@ class ScanContext:
                             f"containers nested more than {self.budget.limits.depth} deep: "
                             "not opened, so not verified")]
         with opener() as f:
-            head = bounded(f, HEAD, self.budget).read(HEAD)
+            head = f.read(HEAD)
+        self.budget.charge_bytes(len(head))
         return self.scan(Blob(label, name, head, size, opener, parent.depth + 1))
 
     def scan(self, blob: Blob) -> list[Finding]:
