@@ -46,6 +46,7 @@ def findings(config: Any, label: str, kind: str) -> list[Finding]:
                 label, "critical", kind,
                 f"Keras {cls} layer{f' {name!r}' if name else ''}: its Python code is "
                 "rebuilt and run when the model loads")
+            continue  # its function is part of the same finding
         module = node.get("module")
         if isinstance(module, str) and isinstance(cls, str) and not (
                 module == "" or module.split(".", 1)[0] in {m.split(".", 1)[0]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import pickletools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from modelatlas.check import pickle_policy
@@ -306,3 +307,13 @@ def scan_bytes(data: bytes, label: str = "data.pkl", limits: Limits | None = Non
 
     ctx = ScanContext(Budget(limits or Limits()))
     return ctx.scan(bytes_blob(label, data))
+
+
+def scan_pickle_file(path: Path, label: str) -> list[Finding]:
+    """Findings for one file on disk through every claiming scanner (containers included)."""
+    from modelatlas.check.scanners import file_blob
+
+    ctx = ScanContext(Budget(), path.parent)
+    blob = file_blob(path.parent, path.name)
+    blob.label = label
+    return ctx.scan(blob)
