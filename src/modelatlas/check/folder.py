@@ -85,6 +85,7 @@ def read_folder(path: str | Path) -> Subject:
     if not root.is_dir():
         raise InputError(f"not a model folder: {root}")
     notes: list[str] = []
+    unreadable = False
     card: dict[str, Any] = {}
     readme = root / "README.md"
     if readme.is_file():
@@ -97,6 +98,7 @@ def read_folder(path: str | Path) -> Subject:
         card, err = front_matter(raw)
         if err:
             notes.append(err)
+            unreadable = True
     else:
         notes.append("no README.md model card")
     config: dict[str, Any] = {}
@@ -123,4 +125,5 @@ def read_folder(path: str | Path) -> Subject:
         base_relation=infer_relation(card, files, tags, len(bases)) if bases else None,
         tags=tags,
         notes=notes,
+        license_state="declared" if lic else ("unreadable" if unreadable else "none"),
     )

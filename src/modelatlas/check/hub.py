@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from modelatlas import settings
+from modelatlas.catalog import bases as bases_catalog
 from modelatlas.check.subject import FileEntry, Subject, as_list, card_license, infer_relation
 from modelatlas.errors import NetworkError, NotFoundError
 from modelatlas.sources import hubfields
@@ -51,9 +52,15 @@ def bases_from_tags(tags: list[str]) -> tuple[list[str], str | None]:
     bases: list[str] = []
     relation: str | None = None
     for t in tags:
-        if not t.startswith("base_model:") or t.endswith(("…", "...")):
+        if not t.startswith("base_model:"):
             continue
         rest = t[len("base_model:"):]
+        if rest.endswith(("…", "...")):  # cut by the source: complete it only if unique
+            head, _, tail = rest.partition(":")
+            completed = bases_catalog.complete_cut(tail if head in RELATION_TAGS else rest)
+            if completed is None:
+                continue
+            rest = f"{head}:{completed}" if head in RELATION_TAGS and tail else completed
         head, _, tail = rest.partition(":")
         if tail and head in RELATION_TAGS:
             relation = relation or head
@@ -71,8 +78,15 @@ def from_record(rec: dict[str, Any], provenance: str) -> Subject:
     config = rec.get("config") if isinstance(rec.get("config"), dict) else {}
     files = files_of(rec.get("siblings"))
     lic, lic_name, lic_link = card_license(card)
+    state = "declared"
     if lic is None:
         lic = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
+        if lic is not None and lic.endswith(("…", "...")):
+            completed = _complete_cut_licence(lic)
+            lic, state = (completed, "declared") if completed else (None, "cut")
+        elif lic is None:
+            state = "cut" if any(t.startswith(("license:", "licen")) and t.endswith(
+                ("…", "...")) for t in tags) else "none"
     bases = as_list(card.get("base_model"))
     tag_bases, tag_rel = bases_from_tags(tags)
     bases += [b for b in tag_bases if b not in bases]
@@ -103,7 +117,18 @@ def from_record(rec: dict[str, Any], provenance: str) -> Subject:
         sha=rec.get("sha") if isinstance(rec.get("sha"), str) else None,
         tags=tags,
         notes=notes,
+        license_state=state,
     )
+
+
+def _complete_cut_licence(cut: str) -> str | None:
+    """The one licence a cut ``license:`` tag can be (``apac…`` -> apache-2.0), else None."""
+    from modelatlas.licenses import complete_truncated
+
+    try:
+        return complete_truncated(cut)
+    except Exception:  # the licence catalog must not break a check
+        return None
 
 
 INTERACTIVE_ATTEMPTS = 3
@@ -144,7 +169,8 @@ def from_store(store: Store, model_id: str) -> Subject:
     """A Subject from the store's ``models`` row and ``model_details`` (if fetched)."""
     rows = store.rows(
         "SELECT id, org, created_at, release_date, license_raw, license_name, license_link,"
-        " license_id, gated, tags FROM models WHERE lower(id) = lower(?)"
+        " license_id, gated, tags, license_origin, truncated_tags"
+        " FROM models WHERE lower(id) = lower(?)"
         " ORDER BY id = ? DESC LIMIT 1",
         [model_id, model_id],
     )
@@ -169,6 +195,17 @@ def from_store(store: Store, model_id: str) -> Subject:
     subject.license_name = m["license_name"] or subject.license_name
     subject.license_link = m["license_link"] or subject.license_link
     subject.license_id = m["license_id"]
+    cut = [t for t in (m.get("truncated_tags") or []) if str(t).startswith(("license:", "lic"))]
+    if m.get("license_origin") == "cut-unmapped" or (cut and not subject.license_raw and (
+            subject.license_id in (None, "unknown"))):
+        subject.license_state = "cut"
+        shown = cut[0] if cut else "license:…"
+        subject.notes.append(f"the source cut this model's licence tag ({shown}): its licence "
+                             "is unknown, not absent")
+    elif subject.license_raw or (subject.license_id not in (None, "unknown")):
+        subject.license_state = "declared"
+    else:
+        subject.license_state = "none"
     subject.gated = m["gated"] or subject.gated
     subject.created_at = m["created_at"].isoformat() if m["created_at"] else None
     subject.release_date = m["release_date"].isoformat() if m["release_date"] else None

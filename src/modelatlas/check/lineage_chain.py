@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelatlas.catalog import bases, reuploads
 from modelatlas.check import licinfo
 from modelatlas.check.hub import table_exists
 from modelatlas.check.subject import Subject
@@ -40,6 +41,7 @@ class Node:
     license_link: str | None = None
     license_id: str = licinfo.UNKNOWN
     license_source: str | None = None  # store | catalog | hub
+    license_source_url: str | None = None  # where the catalog read the licence
     gated: str | None = None
     status: str = "unknown"  # store | hub | catalog | removed | unknown
     org: str | None = None
@@ -50,7 +52,7 @@ class Edge:
     child: str
     parent: str
     relation: str
-    origin: str  # store | card | hub
+    origin: str  # store | card | hub | reupload-rule
 
 
 @dataclass
@@ -128,6 +130,8 @@ def build(
     level += [Edge(subject.id, b, subject.base_relation or "unknown",
                    "hub" if subject.provenance == "hub" else "card")
               for b in subject.base_models if b.lower() not in known]
+    if not level and subject.provenance != "folder":
+        level = _reupload_edges([subject.id])
     depth = 1
     while level and depth <= MAX_DEPTH and len(chain.nodes) < MAX_NODES:
         frontier: list[str] = []
@@ -148,11 +152,18 @@ def build(
             if live is not None and pid.lower() not in from_store:
                 nxt += [Edge(pid, b, live.base_relation or "unknown", "hub")
                         for b in live.base_models]
+        with_parents = {e.child.lower() for e in nxt}
+        nxt += _reupload_edges([p for p in frontier if p.lower() not in with_parents])
         level = nxt
         depth += 1
     if level:
         chain.notes.append(f"lineage cut at depth {MAX_DEPTH} / {MAX_NODES} ancestors")
     return chain
+
+
+def _reupload_edges(ids: list[str]) -> list[Edge]:
+    """Inferred edges from re-uploads to their originals (one shared SQL rule set)."""
+    return [Edge(e.child, e.parent, e.relation, e.origin) for e in reuploads.resolve(ids)]
 
 
 def _resolve(chain: Chain, ids: list[str], store: Store | None, fetch: Fetcher | None,
@@ -172,10 +183,11 @@ def _resolve(chain: Chain, ids: list[str], store: Store | None, fetch: Fetcher |
                 node.license_raw, node.license_name, node.license_link)
             if lid and lid != licinfo.UNKNOWN:
                 node.license_id, node.license_source = lid, "store"
-        if node.license_id == licinfo.UNKNOWN:
-            cat = licinfo.repo_license(pid)
+        if node.license_id in (licinfo.UNKNOWN, "other"):
+            cat = bases.lookup(pid)
             if cat:
-                node.license_id, node.license_source = cat, "catalog"
+                node.license_id, node.license_source = cat.license_id, "catalog"
+                node.license_source_url = cat.source
                 if node.status == "unknown":
                     node.status = "catalog"
         if fetch is not None and (f is None or "license_raw" not in f):

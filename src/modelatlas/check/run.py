@@ -187,7 +187,8 @@ def check(
     terms_of, table = _licence_table(subject, subject_lid, chain)
     ob = obligations.collect(table, use, users)
     ob.duties += _gate_duty(subject, subject_lid)
-    found_conflicts = conflicts_mod.find(chain, subject_terms, terms_of, use, catalog)
+    found_conflicts = conflicts_mod.find(chain, subject_terms, terms_of, use, catalog,
+                                         subject.license_state)
     findings = security.scan(subject)
     v = verdict.decide(ob.blocking, ob.duties, found_conflicts, findings)
     roots = chain.roots()

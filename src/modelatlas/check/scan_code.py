@@ -70,7 +70,7 @@ def check_python(path: Path, label: str) -> list[Finding]:
     return check_source(raw, label)
 
 
-def _CUSTOM(label: str) -> Finding:  # noqa: N802 - reads as a constant finding
+def _CUSTOM(label: str) -> Finding:
     return Finding(label, "medium", "code",
                    "custom Python code: runs on load only with trust_remote_code=True; "
                    "review it before enabling that")
