@@ -20,6 +20,7 @@ class FileEntry:
 
     name: str
     size: int | None = None
+    sha256: str | None = None  # the Hub's LFS metadata, when known
 
 
 @dataclass
