@@ -93,3 +93,28 @@ def test_fail_on_gate() -> None:
     assert verdict.exit_code("blocked", None) == 0
     with pytest.raises(UsageError):
         verdict.reaches("ok", "ok")
+
+
+def test_lineage_node_only_id_is_checked(store: Store) -> None:
+    from tests.test_check_folder import seed_store
+
+    seed_store(store)
+    store.sql("INSERT INTO edges (child, parent, relation, origin) VALUES "
+              "('app/chat-ft', 'Qwen/Qwen3-4B', 'merge', 'tag')")
+    r = check("qwen/qwen3-4b", store=store, use="commercial")
+    assert r.subject.id == "Qwen/Qwen3-4B" and r.subject.provenance == "lineage"
+    assert r.license_id == "apache-2.0"
+    assert any("lineage node" in n for n in r.notes)
+
+
+def test_paths_and_ids(tmp_path: Path, store: Store) -> None:
+    from modelatlas.errors import InputError, NotFoundError
+
+    for target in ("./doesnotexist", "../x", "/nope/at/all", "~/nothere", "a/b/c"):
+        with pytest.raises(InputError, match="no such folder"):
+            check(target, store=store)
+    for bad in ("a--b/c", "a/b.git", "x", "a/.b"):
+        with pytest.raises(UsageError, match="not a Hub model id"):
+            check(bad, store=store)
+    with pytest.raises(NotFoundError):
+        check("nobody/nothing", store=store)

@@ -19,13 +19,15 @@ import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 import yaml
 
 from modelatlas.errors import CatalogError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 RULES_VIEW = "_ma_base_rules"
 
@@ -149,6 +151,8 @@ def complete_cut(prefix: str) -> str | None:
 
 def rules_table() -> pa.Table:
     """The rules as rows for a set-based join."""
+    import pyarrow as pa
+
     rs = rules()
     return pa.table({
         "kind": [r.kind for r in rs], "org": [r.org for r in rs],

@@ -23,14 +23,16 @@ import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 import yaml
 
 from modelatlas.catalog import bases
 from modelatlas.errors import CatalogError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ORIGIN = "reupload-rule"
 RELATIONS = ("reupload", "quantized", "finetune")
@@ -73,6 +75,8 @@ def _suffix_rx(relation: str | None = None) -> str:
 
 def tables() -> tuple[pa.Table, pa.Table]:
     """(re-packager namespaces, known originals) as rows for the SQL join."""
+    import pyarrow as pa
+
     reps = repackagers()
     prefix = {str(e["org"]).lower(): str(e.get("prefix") or "") for e in _doc()["repackagers"]}
     orgs_t = pa.table({"org": list(reps), "relation": list(reps.values()),

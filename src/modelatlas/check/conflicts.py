@@ -70,9 +70,10 @@ def find(chain: Chain, subject_terms: Terms, terms_of: dict[str, Terms], use: st
     out: list[Conflict] = []
     commercial = use in ("commercial", "saas")
     sid = chain.subject_id
-    if subject_terms.id == UNKNOWN and subject_state in ("cut", "unreadable"):
-        why = ("its licence tag was cut short by the source" if subject_state == "cut"
-               else "its model card could not be read")
+    if subject_terms.id == UNKNOWN and subject_state in ("cut", "unreadable", "not-in-store"):
+        why = {"cut": "its licence tag was cut short by the source",
+               "unreadable": "its model card could not be read",
+               "not-in-store": "the store knows it only as a lineage node"}[subject_state]
         out.append(Conflict("unknown_license", "warning", sid,
                             f"licence unknown: verify it ({why}; a licence may be declared)"))
     elif subject_terms.id == UNKNOWN:

@@ -178,8 +178,11 @@ def from_store(store: Store, model_id: str) -> Subject:
         [model_id, model_id],
     )
     if not rows:
-        raise NotFoundError(
-            f"model {model_id} is not in the store: ingest it, pass --online, or give a folder")
+        node = lineage_node(store, model_id)
+        if node is None:
+            raise NotFoundError(f"model {model_id} is not in the store: ingest it, pass "
+                                "--online, or give a folder")
+        return node
     m = rows[0]
     rec: dict[str, Any] = {"id": m["id"], "author": m["org"], "tags": list(m["tags"] or [])}
     has_details = False
@@ -217,3 +220,22 @@ def from_store(store: Store, model_id: str) -> Subject:
             "no file list or config in the store for this model (crawl details, or use "
             "--online): security checks limited")
     return subject
+
+
+def lineage_node(store: Store, model_id: str) -> Subject | None:
+    """A model the store knows only from lineage edges (a base others name): what is
+    known is its id and its place in the graph, not its licence or gating."""
+    if not table_exists(store, "edges"):
+        return None
+    rows = store.rows(
+        "SELECT id FROM (SELECT child AS id FROM edges WHERE lower(child) = lower(?)"
+        " UNION SELECT parent FROM edges WHERE lower(parent) = lower(?))"
+        " ORDER BY id = ? DESC, id LIMIT 1", [model_id, model_id, model_id])
+    if not rows:
+        return None
+    mid = str(rows[0]["id"])
+    return Subject(
+        id=mid, provenance="lineage", org=mid.split("/", 1)[0] if "/" in mid else None,
+        link=f"{settings.get('hf_endpoint').rstrip('/')}/{mid}", license_state="not-in-store",
+        notes=["known only as a lineage node (other models name it as their base): the store "
+               "has no metadata for it (licence, gating, files); use --online for those"])

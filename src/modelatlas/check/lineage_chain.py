@@ -123,7 +123,7 @@ def build(
     seen: set[str] = {subject.id.lower()}
     fetched: dict[str, Subject | None] = {}
     level: list[Edge] = []
-    if subject.provenance == "store":
+    if subject.provenance in ("store", "lineage"):
         level += [Edge(r["child"], r["parent"], r["relation"], "store")
                   for r in _store_parents(store, [subject.id])]
     known = {e.parent.lower() for e in level}

@@ -13,6 +13,7 @@ from modelatlas.check import (
 from modelatlas.check import (
     folder,
     hub,
+    hubid,
     licinfo,
     lineage_chain,
     obligations,
@@ -25,7 +26,7 @@ from modelatlas.check.conflicts import Conflict
 from modelatlas.check.findings import Finding
 from modelatlas.check.lineage_chain import Chain
 from modelatlas.check.subject import Subject
-from modelatlas.errors import ModelAtlasError, UsageError
+from modelatlas.errors import InputError, ModelAtlasError, UsageError
 from modelatlas.store.db import Store
 
 
@@ -110,6 +111,9 @@ def load_subject(target: str, store: Store | None, *, online: bool,
         return folder.read_folder(p)
     if p.exists():
         raise UsageError(f"{target} is a file: give a model folder or a Hub id")
+    if hubid.looks_like_path(target):
+        raise InputError(f"no such folder: {target}")
+    hubid.require(target)
     if online:
         return hub.online(target, endpoint)
     if store is None:
@@ -134,10 +138,21 @@ def _licence_table(subject: Subject, subject_lid: str, chain: Chain
 
 
 def _own_licence(subject: Subject) -> str:
-    """Canonical id of the licence the model itself declares ('unknown' if none)."""
+    """Canonical id of the licence the model declares ('unknown' if none); for a model
+    the store knows only as a lineage node, the base catalog's entry (sourced)."""
     if subject.license_id and subject.license_id != licinfo.UNKNOWN:
         return subject.license_id
-    return licinfo.normalize(subject.license_raw, subject.license_name, subject.license_link)
+    lid = licinfo.normalize(subject.license_raw, subject.license_name, subject.license_link)
+    if lid == licinfo.UNKNOWN and subject.license_state == "not-in-store":
+        from modelatlas.catalog import bases
+
+        hit = bases.lookup(subject.id)
+        if hit is not None:
+            subject.notes.append(f"licence {hit.license_id} from the base-model catalog "
+                                 f"({hit.source})")
+            subject.license_state = "declared"
+            return hit.license_id
+    return lid
 
 
 def _gate_duty(subject: Subject, license_id: str) -> list[obligations.Duty]:

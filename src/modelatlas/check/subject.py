@@ -28,7 +28,7 @@ class Subject:
     """The model under review, source-independent."""
 
     id: str
-    provenance: str  # folder | store | hub
+    provenance: str  # folder | store | lineage (a node of the store's graph) | hub
     path: Path | None = None
     card: dict[str, Any] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
