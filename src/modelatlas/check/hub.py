@@ -43,8 +43,9 @@ def files_of(siblings: Any) -> list[FileEntry]:
     for s in siblings if isinstance(siblings, list) else []:
         if isinstance(s, dict) and isinstance(s.get("rfilename"), str):
             size = s.get("size")
-            lfs = s.get("lfs") if isinstance(s.get("lfs"), dict) else {}
-            sha = lfs.get("sha256") if isinstance(lfs.get("sha256"), str) else None
+            lfs = s.get("lfs")
+            sha = lfs.get("sha256") if isinstance(lfs, dict) else None
+            sha = sha if isinstance(sha, str) else None
             out.append(FileEntry(s["rfilename"], size if isinstance(size, int) else None,
                                  sha if sha and len(sha) == 64 else None))
     return out

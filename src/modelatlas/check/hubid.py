@@ -29,7 +29,8 @@ def problem(model_id: str) -> str | None:
     if "--" in model_id or ".." in model_id or model_id.endswith(".git"):
         return "a Hub id cannot contain '--' or '..' or end in '.git'"
     try:
-        from huggingface_hub.utils import HFValidationError, validate_repo_id
+        from huggingface_hub.errors import HFValidationError
+        from huggingface_hub.utils._validators import validate_repo_id
     except ImportError:  # pragma: no cover - a pinned dependency
         return None
     try:

@@ -120,10 +120,13 @@ def _listed(table: dict[str, frozenset[str] | None], module: str, name: str) -> 
     """True when ``module.name`` is in ``table``; a None entry covers submodules too."""
     parts = module.split(".")
     for i in range(len(parts), 0, -1):
-        names = table.get(".".join(parts[:i]), False)
+        key = ".".join(parts[:i])
+        if key not in table:
+            continue
+        names = table[key]
         if names is None:
             return True
-        if names is not False and i == len(parts):
+        if i == len(parts):
             # names like "Path.write_text" (attribute chains) match on their head
             return name in names or name.split(".", 1)[0] in names
     return False

@@ -17,6 +17,7 @@ in memory), and any global it calls dangerous is critical here too.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import pickletools
 from dataclasses import dataclass, field
@@ -94,10 +95,10 @@ def _step(name: str, arg: Any, pos: int, op: Any, stack: list[Any], memo: dict[A
             _pop_mark(stack)
         stack.append(_UNKNOWN)
     elif name == "STACK_GLOBAL":
-        gname = stack.pop() if stack else _UNKNOWN
-        module = stack.pop() if stack else _UNKNOWN
-        if isinstance(module, str) and isinstance(gname, str):
-            out.globals.setdefault((module, gname), pos)
+        top = stack.pop() if stack else _UNKNOWN
+        below = stack.pop() if stack else _UNKNOWN
+        if isinstance(below, str) and isinstance(top, str):
+            out.globals.setdefault((below, top), pos)
         else:
             out.unresolved.append((pos, "STACK_GLOBAL names are not constants: they are "
                                         "built while loading"))
@@ -148,7 +149,7 @@ def analyse(f: IO[bytes], limits: Limits, budget: Budget | None = None) -> Analy
         memo: dict[Any, Any] = {}
         done = False
         try:
-            for op, arg, _pos in pickletools.genops(src):
+            for op, arg, _pos in pickletools.genops(src):  # type: ignore[arg-type]
                 out.ops += 1
                 name = op.name
                 if name in _SPECIAL:
@@ -205,15 +206,13 @@ def looks_like_pickle(head: bytes) -> bool:
     probe = Analysis()
     stack: list[Any] = []
     memo: dict[Any, Any] = {}
-    try:
+    with contextlib.suppress(Exception):  # the head ends mid-opcode, or is not a pickle
         for op, arg, pos in pickletools.genops(io.BytesIO(head)):
             if op.name == "STOP":
                 break
             _step(op.name, arg, pos or 0, op, stack, memo, probe)
             if probe.unresolved or probe.globals:
                 break
-    except Exception:  # the head ends mid-opcode, or is not a pickle at all
-        pass
     if probe.unresolved:
         return True
     return any(all(p.isidentifier() for p in (*m.split("."), n.split(".")[0]))
