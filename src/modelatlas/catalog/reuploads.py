@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -167,17 +168,24 @@ def edges_sql(ids_sql: str) -> tuple[str, list[object]]:
     return sql, [any_rx, quant_rx, fine_rx, canon_orgs]
 
 
+_LOCK = threading.Lock()
+_MEMORY: list[duckdb.DuckDBPyConnection] = []
+
+
 def resolve(ids: list[str], con: duckdb.DuckDBPyConnection | None = None) -> list[Edge]:
-    """Inferred edges for ``ids`` (the same query as :func:`edges_sql`)."""
+    """Inferred edges for ``ids`` (the same query as :func:`edges_sql`), on ``con`` or
+    on one private in-memory connection kept for the process (the rules registered once)."""
     if not ids:
         return []
-    own = con is None
-    c = duckdb.connect() if con is None else con
-    try:
-        register(c)
-        sql, params = edges_sql("SELECT unnest(?::VARCHAR[]) AS id")
-        rows = c.execute(sql, [list(ids), *params]).fetchall()
-    finally:
-        if own:
-            c.close()
+    sql, params = edges_sql("SELECT unnest(?::VARCHAR[]) AS id")
+    if con is not None:
+        register(con)
+        rows = con.execute(sql, [list(ids), *params]).fetchall()
+    else:
+        with _LOCK:
+            if not _MEMORY:
+                mem = duckdb.connect()
+                register(mem)
+                _MEMORY.append(mem)
+            rows = _MEMORY[0].execute(sql, [list(ids), *params]).fetchall()
     return sorted(Edge(str(a), str(b), str(r), str(o)) for a, b, r, o in rows)

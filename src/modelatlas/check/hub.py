@@ -23,9 +23,20 @@ from modelatlas.store.db import Store
 RELATION_TAGS = ("finetune", "adapter", "quantized", "merge")
 
 
+_TABLES: dict[tuple[int, str], bool] = {}
+
+
 def table_exists(store: Store, name: str) -> bool:
-    return bool(store.scalar(
+    """Whether the store has table ``name`` (a present table is remembered per
+    connection: tables are created by migrations, never dropped while open)."""
+    key = (id(store.con), name)
+    if key in _TABLES:
+        return True
+    found = bool(store.scalar(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]))
+    if found:
+        _TABLES[key] = True
+    return found
 
 
 def _json(value: Any) -> Any:

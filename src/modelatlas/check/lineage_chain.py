@@ -83,30 +83,40 @@ class Chain:
 
 
 def _store_parents(store: Store | None, ids: list[str]) -> list[dict[str, Any]]:
+    """Edges whose child is one of ``ids`` (exact spellings: the caller passes the
+    stored spelling too, so no lower() over the whole column)."""
     if store is None or not ids or not table_exists(store, "edges"):
         return []
     return store.rows(
         "SELECT child, parent, relation FROM edges"
-        " WHERE lower(child) IN (SELECT lower(unnest(?::VARCHAR[]))) ORDER BY child, parent",
-        [ids],
+        " WHERE child IN (SELECT unnest(?::VARCHAR[])) ORDER BY child, parent",
+        [sorted(set(ids))],
     )
+
+
+_FACTS = ("SELECT id, org, license_raw, license_name, license_link, license_id, gated"
+          " FROM models WHERE {cond}")
 
 
 def _store_facts(store: Store | None, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Store rows of ``ids`` keyed by lower(id): an exact match first (a column scan
+    without lower()), a case-insensitive one only for the ids that had none."""
     if store is None or not ids or not table_exists(store, "models"):
         return {}
-    rows = store.rows(
-        "SELECT id, org, license_raw, license_name, license_link, license_id, gated"
-        " FROM models WHERE lower(id) IN (SELECT lower(unnest(?::VARCHAR[])))",
-        [ids],
-    )
+    rows = store.rows(_FACTS.format(cond="id IN (SELECT unnest(?::VARCHAR[]))"), [ids])
     out = {r["id"].lower(): r for r in rows}
+    missing = [i for i in ids if i.lower() not in out]
+    if missing:
+        rows = store.rows(_FACTS.format(
+            cond="lower(id) IN (SELECT lower(unnest(?::VARCHAR[])))"), [missing])
+        out.update({r["id"].lower(): r for r in rows if r["id"].lower() not in out})
     if table_exists(store, "events"):
+        stored = sorted({str(r["id"]) for r in out.values()} | set(ids))
         for r in store.rows(
             "SELECT model_id, arg_max(kind, \"at\") AS last FROM events"
             " WHERE kind IN ('removed', 'reappeared')"
-            " AND lower(model_id) IN (SELECT lower(unnest(?::VARCHAR[]))) GROUP BY model_id",
-            [ids],
+            " AND model_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY model_id",
+            [stored],
         ):
             if r["last"] == "removed":
                 out.setdefault(r["model_id"].lower(), {"id": r["model_id"]})["removed"] = True
@@ -143,9 +153,10 @@ def build(
             seen.add(key)
             chain.nodes[e.parent] = Node(e.parent, depth)
             frontier.append(e.parent)
-        _resolve(chain, frontier, store, fetch, fetched)
-        nxt: list[Edge] = [Edge(r["child"], r["parent"], r["relation"], "store")
-                           for r in _store_parents(store, frontier)]
+        stored = _resolve(chain, frontier, store, fetch, fetched)
+        nxt: list[Edge] = [Edge(stored.get(r["child"], r["child"]), r["parent"],
+                                r["relation"], "store")
+                           for r in _store_parents(store, frontier + list(stored))]
         from_store = {r.child.lower() for r in nxt}
         for pid in frontier:
             live = fetched.get(pid.lower())
@@ -167,9 +178,15 @@ def _reupload_edges(ids: list[str]) -> list[Edge]:
 
 
 def _resolve(chain: Chain, ids: list[str], store: Store | None, fetch: Fetcher | None,
-             fetched: dict[str, Subject | None]) -> None:
+             fetched: dict[str, Subject | None]) -> dict[str, str]:
+    """Fill the nodes of ``ids``; returns {stored spelling: chain spelling} where they
+    differ in case."""
     facts = _store_facts(store, ids)
+    stored: dict[str, str] = {}
     for pid in ids:
+        f0 = facts.get(pid.lower())
+        if f0 and f0.get("id") and f0["id"] != pid:
+            stored[str(f0["id"])] = pid
         node = chain.nodes[pid]
         f = facts.get(pid.lower())
         if f and f.get("removed"):
@@ -194,6 +211,7 @@ def _resolve(chain: Chain, ids: list[str], store: Store | None, fetch: Fetcher |
             _fetch_into(node, fetch, fetched, chain)
         if node.org is None and "/" in pid:
             node.org = pid.split("/", 1)[0]
+    return stored
 
 
 def _fetch_into(node: Node, fetch: Fetcher, fetched: dict[str, Subject | None],
