@@ -32,11 +32,10 @@ import numpy as np
 import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_roots import synth_edges  # noqa: E402
-
-from modelatlas import derive  # noqa: E402
-from modelatlas.check import check  # noqa: E402
-from modelatlas.store import Store, open_store  # noqa: E402
+from bench_roots import synth_edges
+from modelatlas import derive
+from modelatlas.check import check
+from modelatlas.store import Store, open_store
 
 LICENCES = ["apache-2.0", "mit", "llama3.1", "gemma", "cc-by-nc-4.0", "qwen", "other"]
 
