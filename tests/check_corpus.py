@@ -124,6 +124,16 @@ def torch_zip(data_pkl: bytes) -> bytes:
                       "archive/version": b"3\n"}, zipfile.ZIP_STORED)
 
 
+def sevenzip(members: dict[str, bytes]) -> bytes:
+    import py7zr
+
+    buf = io.BytesIO()
+    with py7zr.SevenZipFile(buf, "w") as z:
+        for name, data in members.items():
+            z.writef(io.BytesIO(data), name)
+    return buf.getvalue()
+
+
 def tar_bytes(members: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tf:
@@ -247,6 +257,7 @@ CONTAINERS: dict[str, Wrapper] = {
     "dat": lambda p: {"weights.dat": p},
     "no-extension": lambda p: {"weights": p},
     "polyglot-pickle+zip": lambda p: {"model.bin": p + torch_zip(torch_state_dict())},
+    "7z": lambda p: {"model.7z": sevenzip({"pytorch_model.bin": p})},
 }
 
 
@@ -258,7 +269,8 @@ def hostile(root: Path, sentinel: Path) -> dict[str, Path]:
         for pname, data in pls.items():
             key = f"{cname}/{pname}"
             out[key] = folder(root, key.replace("/", "__"), wrap(data))
-    out["7z"] = folder(root, "sevenzip", {"model.7z": b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\0" * 40})
+    out["7z-corrupt"] = folder(root, "sevenzip", {"model.7z": b"7z\xbc\xaf\x27\x1c\x00\x04"
+                                                  + b"\0" * 40})
     out["keras-lambda"] = folder(root, "keras-lambda", {"model.keras": keras_zip([LAMBDA])})
     custom = {"module": "evil_pkg.layers", "class_name": "Backdoor", "config": {}}
     out["keras-custom-object"] = folder(root, "keras-custom",
