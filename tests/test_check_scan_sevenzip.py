@@ -8,7 +8,6 @@ from modelatlas.check.budgets import Budget, Limits
 from modelatlas.check.scanners import ScanContext, bytes_blob, file_blob
 from tests import check_corpus as cc
 
-
 sevenzip = cc.sevenzip
 
 
