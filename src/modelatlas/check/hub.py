@@ -182,13 +182,12 @@ def online(model_id: str, endpoint: str | None = None) -> Subject:
 
 def from_store(store: Store, model_id: str) -> Subject:
     """A Subject from the store's ``models`` row and ``model_details`` (if fetched)."""
-    rows = store.rows(
-        "SELECT id, org, created_at, release_date, license_raw, license_name, license_link,"
-        " license_id, gated, tags, license_origin, truncated_tags"
-        " FROM models WHERE lower(id) = lower(?)"
-        " ORDER BY id = ? DESC LIMIT 1",
-        [model_id, model_id],
-    )
+    cols = ("SELECT id, org, created_at, release_date, license_raw, license_name,"
+            " license_link, license_id, gated, tags, license_origin, truncated_tags"
+            " FROM models WHERE ")
+    rows = store.rows(cols + "id = ? LIMIT 1", [model_id])  # indexed (migration 0300)
+    if not rows:  # another spelling of the same id (the Hub's ids are case-insensitive)
+        rows = store.rows(cols + "lower(id) = lower(?) ORDER BY id LIMIT 1", [model_id])
     if not rows:
         node = lineage_node(store, model_id)
         if node is None:
