@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from modelatlas import derive
 from modelatlas.check import check, folder
 from modelatlas.errors import NotFoundError, UsageError
 from modelatlas.store import Store
@@ -121,7 +122,7 @@ def test_adapter_relation_and_unknown_base_licence(tmp_path: Path) -> None:
     d = make_folder(tmp_path, card, files={"adapter_config.json": b"{}"})
     r = check(str(d))
     assert r.as_dict()["lineage"]["parents"] == [{"id": "someone/unknown-base",
-                                                  "relation": "adapter"}]
+                                                  "relation": "adapter", "origin": "card"}]
     assert any(c.kind == "unknown_ancestor_license" and c.severity == "warning"
                for c in r.conflicts)
     assert r.verdict.verdict == "conditions"
@@ -170,6 +171,7 @@ def seed_store(store: Store) -> None:
                                ("app/chat-ft", "gone/base", "merge")):
         store.sql("INSERT INTO edges (child, parent, relation, origin) VALUES (?, ?, ?, 'tag')",
                   [child, parent, rel])
+    derive.refresh(store, force=True)  # as Atlas does when it opens a store
     store.sql("INSERT INTO events (model_id, source, \"at\", kind, old, new)"
               " VALUES ('gone/base', 'hf', DATE '2026-02-01', 'removed', NULL, NULL)")
 
@@ -220,10 +222,12 @@ def test_cycle_in_store_edges_terminates_with_a_root(store: Store) -> None:
     seed_store(store)
     store.sql("INSERT INTO edges (child, parent, relation, origin)"
               " VALUES ('meta-llama/Llama-3.1-8B', 'app/chat-ft', 'finetune', 'card')")
+    derive.refresh(store, force=True)
     r = check("mid/llama-ft", store=store)
     assert r.chain.roots() == ["gone/base"]
     assert len(r.chain.nodes) == 3
     store.sql("DELETE FROM edges WHERE parent = 'gone/base'")
+    derive.refresh(store, force=True)
     r = check("mid/llama-ft", store=store)  # now a pure cycle: every ancestor has a parent
     assert r.chain.roots() == ["app/chat-ft"]
     assert r.as_dict()["lineage"]["depth"] == 2

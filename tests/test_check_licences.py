@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from modelatlas import pipeline
+from modelatlas import derive, pipeline
 from modelatlas.check import check, verdict
 from modelatlas.errors import UsageError
 from modelatlas.store import Store
@@ -101,6 +101,7 @@ def test_lineage_node_only_id_is_checked(store: Store) -> None:
     seed_store(store)
     store.sql("INSERT INTO edges (child, parent, relation, origin) VALUES "
               "('app/chat-ft', 'Qwen/Qwen3-4B', 'merge', 'tag')")
+    derive.refresh(store, force=True)
     r = check("qwen/qwen3-4b", store=store, use="commercial")
     assert r.subject.id == "Qwen/Qwen3-4B" and r.subject.provenance == "lineage"
     assert r.license_id == "apache-2.0"

@@ -172,20 +172,34 @@ _LOCK = threading.Lock()
 _MEMORY: list[duckdb.DuckDBPyConnection] = []
 
 
+_ANSWERS: dict[str, tuple[Edge, ...]] = {}  # the rules are fixed: an id's answer never changes
+_ANSWERS_MAX = 200_000
+
+
 def resolve(ids: list[str], con: duckdb.DuckDBPyConnection | None = None) -> list[Edge]:
     """Inferred edges for ``ids`` (the same query as :func:`edges_sql`), on ``con`` or
-    on one private in-memory connection kept for the process (the rules registered once)."""
+    on one private in-memory connection kept for the process (the rules registered
+    once, answers remembered)."""
     if not ids:
         return []
     sql, params = edges_sql("SELECT unnest(?::VARCHAR[]) AS id")
     if con is not None:
         register(con)
         rows = con.execute(sql, [list(ids), *params]).fetchall()
-    else:
-        with _LOCK:
+        return sorted(Edge(str(a), str(b), str(r), str(o)) for a, b, r, o in rows)
+    with _LOCK:
+        todo = sorted({i for i in ids if i not in _ANSWERS})
+        if todo:
             if not _MEMORY:
                 mem = duckdb.connect()
                 register(mem)
                 _MEMORY.append(mem)
-            rows = _MEMORY[0].execute(sql, [list(ids), *params]).fetchall()
-    return sorted(Edge(str(a), str(b), str(r), str(o)) for a, b, r, o in rows)
+            rows = _MEMORY[0].execute(sql, [todo, *params]).fetchall()
+            found: dict[str, list[Edge]] = {}
+            for a, b, r, o in rows:
+                found.setdefault(str(a), []).append(Edge(str(a), str(b), str(r), str(o)))
+            if len(_ANSWERS) > _ANSWERS_MAX:
+                _ANSWERS.clear()
+            for i in todo:
+                _ANSWERS[i] = tuple(found.get(i, ()))
+        return sorted(e for i in set(ids) for e in _ANSWERS.get(i, ()))

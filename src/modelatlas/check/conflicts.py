@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from modelatlas.check.chain import Chain
 from modelatlas.check.licinfo import UNKNOWN, Terms
-from modelatlas.check.lineage_chain import Chain
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelatlas import settings
 from modelatlas.catalog import bases as bases_catalog
@@ -19,6 +19,9 @@ from modelatlas.check.subject import FileEntry, Subject, as_list, card_license, 
 from modelatlas.errors import NetworkError, NotFoundError
 from modelatlas.sources import hubfields
 from modelatlas.store.db import Store
+
+if TYPE_CHECKING:
+    from modelatlas.queries._engine import Reader
 
 RELATION_TAGS = ("finetune", "adapter", "quantized", "merge")
 
@@ -182,27 +185,34 @@ def online(model_id: str, endpoint: str | None = None) -> Subject:
     return subject
 
 
-def from_store(store: Store, model_id: str) -> Subject:
-    """A Subject from the store's ``models`` row and ``model_details`` (if fetched)."""
-    cols = ("SELECT id, org, created_at, release_date, license_raw, license_name,"
-            " license_link, license_id, gated, tags, license_origin, truncated_tags"
-            " FROM models WHERE ")
-    rows = store.rows(cols + "id = ? LIMIT 1", [model_id])  # indexed (migration 0300)
-    if not rows:  # another spelling of the same id (the Hub's ids are case-insensitive)
-        rows = store.rows(cols + "lower(id) = lower(?) ORDER BY id LIMIT 1", [model_id])
+def from_store(reader: Reader, model_id: str) -> Subject:
+    """A Subject from the store's ``models`` row and ``model_details`` (if fetched).
+
+    The id is resolved by the lineage module (:func:`~modelatlas.lineage.describe.
+    resolve_id`: exact spelling first, else case-insensitive), so ``check`` and
+    ``lineage`` name the same model; an id known only from lineage edges is a
+    lineage node (:func:`lineage_node`).
+    """
+    from modelatlas.lineage.describe import resolve_id
+
+    try:
+        mid = resolve_id(reader, model_id)
+    except NotFoundError:
+        raise NotFoundError(f"model {model_id} is not in the store: ingest it, pass "
+                            "--online, or give a folder") from None
+    rows = reader.rows(
+        "SELECT id, org, created_at, release_date, license_raw, license_name, license_link,"
+        " license_id, gated, tags, license_origin, truncated_tags FROM models"
+        " WHERE id = $id LIMIT 1", {"id": mid})
     if not rows:
-        node = lineage_node(store, model_id)
-        if node is None:
-            raise NotFoundError(f"model {model_id} is not in the store: ingest it, pass "
-                                "--online, or give a folder")
-        return node
+        return lineage_node(mid)
     m = rows[0]
     rec: dict[str, Any] = {"id": m["id"], "author": m["org"], "tags": list(m["tags"] or [])}
     has_details = False
-    if table_exists(store, "model_details"):
-        det = store.rows(
+    if table_exists(reader.store, "model_details"):
+        det = reader.rows(
             "SELECT sha, card_data, siblings, config, gated FROM model_details"
-            " WHERE model_id = ?", [m["id"]])
+            " WHERE model_id = $id", {"id": m["id"]})
         if det:
             d = det[0]
             has_details = True
@@ -235,18 +245,9 @@ def from_store(store: Store, model_id: str) -> Subject:
     return subject
 
 
-def lineage_node(store: Store, model_id: str) -> Subject | None:
+def lineage_node(mid: str) -> Subject:
     """A model the store knows only from lineage edges (a base others name): what is
     known is its id and its place in the graph, not its licence or gating."""
-    if not table_exists(store, "edges"):
-        return None
-    rows = store.rows(
-        "SELECT id FROM (SELECT child AS id FROM edges WHERE lower(child) = lower(?)"
-        " UNION SELECT parent FROM edges WHERE lower(parent) = lower(?))"
-        " ORDER BY id = ? DESC, id LIMIT 1", [model_id, model_id, model_id])
-    if not rows:
-        return None
-    mid = str(rows[0]["id"])
     return Subject(
         id=mid, provenance="lineage", org=mid.split("/", 1)[0] if "/" in mid else None,
         link=f"{settings.get('hf_endpoint').rstrip('/')}/{mid}", license_state="not-in-store",

@@ -5,8 +5,11 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from modelatlas.check import (
+    chain as chain_mod,
+)
 from modelatlas.check import (
     conflicts as conflicts_mod,
 )
@@ -15,19 +18,21 @@ from modelatlas.check import (
     hub,
     hubid,
     licinfo,
-    lineage_chain,
     obligations,
     openness_info,
     origin,
     security,
     verdict,
 )
+from modelatlas.check.chain import Chain
 from modelatlas.check.conflicts import Conflict
 from modelatlas.check.findings import Finding
-from modelatlas.check.lineage_chain import Chain
 from modelatlas.check.subject import Subject
 from modelatlas.errors import InputError, ModelAtlasError, UsageError
 from modelatlas.store.db import Store
+
+if TYPE_CHECKING:
+    from modelatlas.queries._engine import Reader
 
 
 @dataclass
@@ -49,14 +54,30 @@ class CheckReport:
     notes: list[str] = field(default_factory=list)
 
     def lineage(self) -> dict[str, Any]:
+        """Parents, roots and depth as the lineage module says for a stored model (so
+        ``check`` and ``lineage`` agree), then the whole chain with the overlays
+        (card, live Hub, re-upload rules) that the licences were read along."""
         c = self.chain
         rel = {e.parent: e.relation for e in c.edges if e.child == self.subject.id}
+        if c.lineage is not None:
+            parents = [{"id": p["id"], "relation": p["relation"], "origin": p["origin"]}
+                       for p in c.lineage["parents"]]
+            roots, depth = list(c.lineage["roots"]), int(c.lineage["depth"])
+        else:
+            parents = [{"id": e.parent, "relation": e.relation, "origin": e.origin}
+                       for e in c.edges if e.child == self.subject.id]
+            roots = c.roots()
+            depth = max((n.depth for n in c.nodes.values()), default=0)
+        inferred = [{"id": e.parent, "relation": e.relation, "origin": e.origin}
+                    for e in c.edges if e.child == self.subject.id
+                    and e.parent not in {p["id"] for p in parents}]
         return {
-            "parents": [{"id": e.parent, "relation": e.relation}
-                        for e in c.edges if e.child == self.subject.id],
-            "roots": c.roots(),
+            "parents": parents,
+            "inferred_parents": inferred,
+            "roots": roots,
+            "licence_roots": c.roots(),
             "families": sorted({f for f in map(family_of, c.roots()) if f}),
-            "depth": max((n.depth for n in c.nodes.values()), default=0),
+            "depth": depth,
             "chain": [
                 {"id": n.id, "depth": n.depth, "relation": rel.get(n.id),
                  "license": n.license_id, "license_source": n.license_source,
@@ -103,7 +124,7 @@ def family_of(model_id: str) -> str | None:
     return str(found) if found else None
 
 
-def load_subject(target: str, store: Store | None, *, online: bool,
+def load_subject(target: str, reader: Reader | None, *, online: bool,
                  endpoint: str | None) -> Subject:
     """A local folder when ``target`` is one, else a Hub id (live or from the store)."""
     p = Path(target).expanduser()
@@ -116,10 +137,10 @@ def load_subject(target: str, store: Store | None, *, online: bool,
     hubid.require(target)
     if online:
         return hub.online(target, endpoint)
-    if store is None:
+    if reader is None:
         raise UsageError(f"{target} is not a folder, and there is no store to look it up in "
                          "(ingest first, or pass --online)")
-    return hub.from_store(store, target)
+    return hub.from_store(reader, target)
 
 
 def _licence_table(subject: Subject, subject_lid: str, chain: Chain
@@ -178,24 +199,34 @@ def _licence_rows(subject: Subject, table: dict[str, tuple[licinfo.Terms, tuple[
 def check(
     target: str,
     *,
+    reader: Reader | None = None,
     store: Store | None = None,
     use: str = "commercial",
     users: int | None = None,
     online: bool = False,
     endpoint: str | None = None,
 ) -> CheckReport:
-    """Due diligence on ``target`` (folder path or Hub id) for ``use`` by ``users`` MAU."""
+    """Due diligence on ``target`` (folder path or Hub id) for ``use`` by ``users`` MAU.
+
+    Store reads go through ``reader`` (the read door :class:`~modelatlas.atlas.Atlas`
+    and the web app hold one); ``store`` is accepted for callers that have only a
+    store and is wrapped in a reader.
+    """
+    if reader is None and store is not None:
+        from modelatlas.queries._engine import Reader
+
+        reader = Reader(store)
     if use not in obligations.USES:
         raise UsageError(f"--use must be one of {'|'.join(obligations.USES)}, not {use!r}")
     if users is not None and users < 0:
         raise UsageError("--users must be a non-negative number of monthly active users")
-    subject = load_subject(target, store, online=online, endpoint=endpoint)
+    subject = load_subject(target, reader, online=online, endpoint=endpoint)
     notes = list(subject.notes)
     catalog = licinfo.available()
     if not catalog:
         notes.append("licence catalog not available: licence terms and duties not evaluated")
     fetch = (lambda mid: hub.online(mid, endpoint)) if online else None
-    chain = lineage_chain.build(subject, store, fetch)
+    chain = chain_mod.build(subject, reader, fetch)
     notes += chain.notes
     subject_lid = _own_licence(subject)
     subject_terms = licinfo.terms(subject_lid)
@@ -207,7 +238,7 @@ def check(
     findings = security.scan(subject)
     v = verdict.decide(ob.blocking, ob.duties, found_conflicts, findings)
     roots = chain.roots()
-    root_origins = [{"root": r, **origin.lookup(r.split("/", 1)[0], store)}
+    root_origins = [{"root": r, **origin.lookup(r.split("/", 1)[0], reader)}
                     for r in roots if r != subject.id and "/" in r]
     licenses = _licence_rows(subject, table)
     subject_org = subject.org or (subject.id.split("/", 1)[0]
@@ -215,7 +246,8 @@ def check(
                                   else None)
     return CheckReport(
         subject=subject, use=use, users=users, chain=chain, license_id=subject_lid,
-        licenses=licenses, origin=origin.lookup(subject_org, store), root_origins=root_origins,
+        licenses=licenses, origin=origin.lookup(subject_org, reader), root_origins=root_origins,
         conflicts=found_conflicts, security=findings, verdict=v,
-        openness=openness_info.describe(store, subject.id, roots), notes=notes,
+        openness=openness_info.describe(reader.store if reader else None, subject.id, roots),
+        notes=notes,
     )

@@ -1,27 +1,36 @@
 """The chain from the model under review up to its root model(s).
 
-Parents come from, in order: the store's ``edges`` (what ingest saw on the Hub),
-the model card's ``base_model`` (a local folder, or a live record), and with
-``--online`` the live Hub record of each ancestor the store does not hold. Each
-ancestor's licence comes from the store (``models.license_id``), else the
-built-in catalog of foundation repos (``licenses.repo_license``), else its live
-record, so a folder fine-tuned from ``meta-llama/Llama-3.1-8B-Instruct`` is
-resolved offline. The walk is level by level, one set-based query per level,
-bounded in depth and cycle-safe (a visited set).
+One lineage: the store part is the lineage module's own graph
+(:func:`modelatlas.lineage.describe.canon_parents`, read through a
+:class:`~modelatlas.queries._engine.Reader`), so ``check X`` and ``lineage X``
+agree on parents, roots and depth. Overlays are added on top and say where they
+come from (``Edge.origin``):
+
+* ``card``: the ``base_model`` of a local folder's card (and of a live record);
+* ``hub``: with ``--online``, the live record of each ancestor the store lacks;
+* ``reupload-rule``: for a node with no parents from the above, the original it
+  re-uploads (:mod:`modelatlas.catalog.reuploads`, the rule set root attribution
+  shares).
+
+Each ancestor's licence comes from the store (``models.license_id``), else the
+base-model catalog (:mod:`modelatlas.catalog.bases`, sourced), else its live
+record. The walk is generation by generation (shortest depth first), one
+set-based read per generation, bounded in depth and size, cycle-safe.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelatlas.catalog import bases, reuploads
 from modelatlas.check import licinfo
-from modelatlas.check.hub import table_exists
 from modelatlas.check.subject import Subject
 from modelatlas.errors import ModelAtlasError, NotFoundError
-from modelatlas.store.db import Store
+
+if TYPE_CHECKING:
+    from modelatlas.queries._engine import Reader
 
 MAX_DEPTH = 32
 MAX_NODES = 500
@@ -52,17 +61,22 @@ class Edge:
     child: str
     parent: str
     relation: str
-    origin: str  # store | card | hub | reupload-rule
+    origin: str  # the store's origin (tag, card, ...) | card | hub | reupload-rule
 
 
 @dataclass
 class Chain:
-    """Ancestors of ``subject_id`` with the edges between them."""
+    """Ancestors of ``subject_id`` with the edges between them.
+
+    ``lineage`` is what the lineage module says of a model in the store (parents,
+    roots, depth); overlays extend ``nodes``/``edges`` beyond it.
+    """
 
     subject_id: str
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    lineage: dict[str, Any] | None = None
 
     def parents(self, child: str) -> list[Edge]:
         return [e for e in self.edges if e.child == child]
@@ -82,94 +96,105 @@ class Chain:
         return sorted(self.nodes.values(), key=lambda n: (n.depth, n.id))
 
 
-def _store_parents(store: Store | None, ids: list[str]) -> list[dict[str, Any]]:
-    """Edges whose child is one of ``ids`` (exact spellings: the caller passes the
-    stored spelling too, so no lower() over the whole column)."""
-    if store is None or not ids or not table_exists(store, "edges"):
-        return []
-    return store.rows(
-        "SELECT child, parent, relation FROM edges"
-        " WHERE child IN (SELECT unnest(?::VARCHAR[])) ORDER BY child, parent",
-        [sorted(set(ids))],
-    )
+def _has(reader: Reader | None, table: str) -> bool:
+    from modelatlas.check.hub import table_exists
+
+    return reader is not None and table_exists(reader.store, table)
 
 
-_FACTS = ("SELECT id, org, license_raw, license_name, license_link, license_id, gated"
-          " FROM models WHERE {cond}")
+def _store_lineage(reader: Reader, model_id: str) -> dict[str, Any]:
+    """The lineage module's view of a stored model: parents, roots, depth."""
+    from modelatlas.lineage.describe import canon_parents
+
+    parents = [{"id": e["parent"], "relation": e["relation"], "origin": e["origin"]}
+               for e in canon_parents(reader, [model_id])]
+    roots = reader.rows("SELECT root_id AS root, depth FROM roots WHERE model_id = $id"
+                        " ORDER BY depth, root_id", {"id": model_id}) \
+        if _has(reader, "roots") else []
+    return {"parents": parents, "roots": [str(r["root"]) for r in roots],
+            "depth": max((int(r["depth"]) for r in roots), default=0)}
 
 
-def _store_facts(store: Store | None, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Store rows of ``ids`` keyed by lower(id): an exact match first (a column scan
-    without lower()), a case-insensitive one only for the ids that had none."""
-    if store is None or not ids or not table_exists(store, "models"):
+def _facts(reader: Reader | None, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Store rows of ``ids`` (chain spellings are the stored ones) and removals."""
+    if reader is None or not ids or not _has(reader, "models"):
         return {}
-    rows = store.rows(_FACTS.format(cond="id IN (SELECT unnest(?::VARCHAR[]))"), [ids])
-    out = {r["id"].lower(): r for r in rows}
-    missing = [i for i in ids if i.lower() not in out]
-    if missing:
-        rows = store.rows(_FACTS.format(
-            cond="lower(id) IN (SELECT lower(unnest(?::VARCHAR[])))"), [missing])
-        out.update({r["id"].lower(): r for r in rows if r["id"].lower() not in out})
-    if table_exists(store, "events"):
-        stored = sorted({str(r["id"]) for r in out.values()} | set(ids))
-        for r in store.rows(
+    rows = reader.rows(
+        "SELECT id, org, license_raw, license_name, license_link, license_id, gated"
+        " FROM models WHERE id IN (SELECT unnest($ids))", {"ids": ids})
+    out = {str(r["id"]): r for r in rows}
+    if _has(reader, "events"):
+        for r in reader.rows(
             "SELECT model_id, arg_max(kind, \"at\") AS last FROM events"
-            " WHERE kind IN ('removed', 'reappeared')"
-            " AND model_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY model_id",
-            [stored],
-        ):
+            " WHERE kind IN ('removed', 'reappeared') AND model_id IN (SELECT unnest($ids))"
+            " GROUP BY model_id", {"ids": ids}):
             if r["last"] == "removed":
-                out.setdefault(r["model_id"].lower(), {"id": r["model_id"]})["removed"] = True
+                out.setdefault(str(r["model_id"]), {"id": r["model_id"]})["removed"] = True
     return out
 
 
-def build(
-    subject: Subject,
-    store: Store | None = None,
-    fetch: Fetcher | None = None,
-) -> Chain:
-    """Walk from ``subject`` to its roots. ``fetch`` (a live lookup) is used with --online."""
+def build(subject: Subject, reader: Reader | None = None,
+          fetch: Fetcher | None = None) -> Chain:
+    """Walk from ``subject`` to its roots (``fetch``, a live lookup, with --online)."""
+    from modelatlas.lineage.describe import canon_parents
+
     chain = Chain(subject.id)
-    seen: set[str] = {subject.id.lower()}
+    in_store = subject.provenance in ("store", "lineage") and reader is not None
+    if in_store:
+        assert reader is not None
+        chain.lineage = _store_lineage(reader, subject.id)
     fetched: dict[str, Subject | None] = {}
+    seen: set[str] = {subject.id}
     level: list[Edge] = []
-    if subject.provenance in ("store", "lineage"):
-        level += [Edge(r["child"], r["parent"], r["relation"], "store")
-                  for r in _store_parents(store, [subject.id])]
+    if in_store and chain.lineage is not None:
+        level += [Edge(subject.id, p["id"], str(p["relation"]), str(p["origin"]))
+                  for p in chain.lineage["parents"]]
     known = {e.parent.lower() for e in level}
     level += [Edge(subject.id, b, subject.base_relation or "unknown",
                    "hub" if subject.provenance == "hub" else "card")
               for b in subject.base_models if b.lower() not in known]
-    if not level and subject.provenance != "folder":
+    if not level:
         level = _reupload_edges([subject.id])
+    level = _spelled(reader, level)
     depth = 1
     while level and depth <= MAX_DEPTH and len(chain.nodes) < MAX_NODES:
         frontier: list[str] = []
         for e in level:
             chain.edges.append(e)
-            key = e.parent.lower()
-            if key in seen:
+            if e.parent in seen:
                 continue
-            seen.add(key)
+            seen.add(e.parent)
             chain.nodes[e.parent] = Node(e.parent, depth)
             frontier.append(e.parent)
-        stored = _resolve(chain, frontier, store, fetch, fetched)
-        nxt: list[Edge] = [Edge(stored.get(r["child"], r["child"]), r["parent"],
-                                r["relation"], "store")
-                           for r in _store_parents(store, frontier + list(stored))]
-        from_store = {r.child.lower() for r in nxt}
+        _resolve(chain, frontier, reader, fetch, fetched)
+        nxt: list[Edge] = []
+        if reader is not None and _has(reader, "edges"):
+            nxt = [Edge(str(r["child"]), str(r["parent"]), str(r["relation"]),
+                        str(r["origin"])) for r in canon_parents(reader, frontier)]
+        from_store = {e.child for e in nxt}
         for pid in frontier:
-            live = fetched.get(pid.lower())
-            if live is not None and pid.lower() not in from_store:
+            live = fetched.get(pid)
+            if live is not None and pid not in from_store:
                 nxt += [Edge(pid, b, live.base_relation or "unknown", "hub")
                         for b in live.base_models]
-        with_parents = {e.child.lower() for e in nxt}
-        nxt += _reupload_edges([p for p in frontier if p.lower() not in with_parents])
-        level = nxt
+        with_parents = {e.child for e in nxt}
+        nxt += _reupload_edges([p for p in frontier if p not in with_parents])
+        level = _spelled(reader, nxt)
         depth += 1
     if level:
         chain.notes.append(f"lineage cut at depth {MAX_DEPTH} / {MAX_NODES} ancestors")
     return chain
+
+
+def _spelled(reader: Reader | None, edges: list[Edge]) -> list[Edge]:
+    """Overlay parents spelled as the store spells them (store edges already are)."""
+    if reader is None or not edges or not _has(reader, "models"):
+        return edges
+    from modelatlas.lineage.describe import canon_ids
+
+    canon = canon_ids(reader, [e.parent for e in edges])
+    return [Edge(e.child, canon.get(e.parent, e.parent), e.relation, e.origin)
+            for e in edges if canon.get(e.parent, e.parent) != e.child]
 
 
 def _reupload_edges(ids: list[str]) -> list[Edge]:
@@ -177,18 +202,12 @@ def _reupload_edges(ids: list[str]) -> list[Edge]:
     return [Edge(e.child, e.parent, e.relation, e.origin) for e in reuploads.resolve(ids)]
 
 
-def _resolve(chain: Chain, ids: list[str], store: Store | None, fetch: Fetcher | None,
-             fetched: dict[str, Subject | None]) -> dict[str, str]:
-    """Fill the nodes of ``ids``; returns {stored spelling: chain spelling} where they
-    differ in case."""
-    facts = _store_facts(store, ids)
-    stored: dict[str, str] = {}
+def _resolve(chain: Chain, ids: list[str], reader: Reader | None, fetch: Fetcher | None,
+             fetched: dict[str, Subject | None]) -> None:
+    facts = _facts(reader, ids)
     for pid in ids:
-        f0 = facts.get(pid.lower())
-        if f0 and f0.get("id") and f0["id"] != pid:
-            stored[str(f0["id"])] = pid
         node = chain.nodes[pid]
-        f = facts.get(pid.lower())
+        f = facts.get(pid)
         if f and f.get("removed"):
             node.status = "removed"
         if f and "license_raw" in f:
@@ -211,7 +230,6 @@ def _resolve(chain: Chain, ids: list[str], store: Store | None, fetch: Fetcher |
             _fetch_into(node, fetch, fetched, chain)
         if node.org is None and "/" in pid:
             node.org = pid.split("/", 1)[0]
-    return stored
 
 
 def _fetch_into(node: Node, fetch: Fetcher, fetched: dict[str, Subject | None],
@@ -223,19 +241,19 @@ def _fetch_into(node: Node, fetch: Fetcher, fetched: dict[str, Subject | None],
     try:
         live = fetch(node.id)
     except NotFoundError:
-        fetched[node.id.lower()] = None
+        fetched[node.id] = None
         node.status = "removed"
         return
     except ModelAtlasError as exc:
-        fetched[node.id.lower()] = None
+        fetched[node.id] = None
         chain.notes.append(f"could not fetch {node.id}: {exc}")
         return
-    fetched[node.id.lower()] = live
+    fetched[node.id] = live
     if node.status in ("unknown", "catalog"):
         node.status = "hub"
     node.gated = live.gated
     node.org = live.org or node.org
-    if node.license_id == licinfo.UNKNOWN and live.license_raw:
+    if node.license_id in (licinfo.UNKNOWN, "other") and live.license_raw:
         node.license_raw, node.license_name = live.license_raw, live.license_name
         node.license_link = live.license_link
         lid = licinfo.normalize(live.license_raw, live.license_name, live.license_link)
