@@ -156,8 +156,9 @@ def test_online_against_a_loopback_hub(hub: str, db_path: Path) -> None:
     assert ("config.json", "medium") in sec and ("modeling_acme.py", "medium") in sec
     assert ("pytorch_model.bin", "low") in sec
     assert doc["verdict"] == "conditions"
-    assert all(q.startswith("/api/models/") for q in FakeHub.requests)
-    assert len(FakeHub.requests) == 4
+    info = [q for q in FakeHub.requests if q.startswith("/api/models/") and "/tree/" not in q]
+    assert len(info) == 4  # the model and its three bases
+    assert all(q.startswith("/api/models/") or "/resolve/" in q for q in FakeHub.requests)
 
 
 def test_online_missing_model_is_a_one_line_error(hub: str, db_path: Path) -> None:

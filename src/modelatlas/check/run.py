@@ -205,6 +205,7 @@ def check(
     users: int | None = None,
     online: bool = False,
     endpoint: str | None = None,
+    download: bool = False,
 ) -> CheckReport:
     """Due diligence on ``target`` (folder path or Hub id) for ``use`` by ``users`` MAU.
 
@@ -216,6 +217,7 @@ def check(
         from modelatlas.queries._engine import Reader
 
         reader = Reader(store)
+    online = online or download  # a download is fetched from the live Hub
     if use not in obligations.USES:
         raise UsageError(f"--use must be one of {'|'.join(obligations.USES)}, not {use!r}")
     if users is not None and users < 0:
@@ -235,7 +237,12 @@ def check(
     ob.duties += _gate_duty(subject, subject_lid)
     found_conflicts = conflicts_mod.find(chain, subject_terms, terms_of, use, catalog,
                                          subject.license_state)
-    findings = security.scan(subject)
+    if subject.provenance == "hub":
+        from modelatlas.check import online as online_scan
+
+        findings = online_scan.scan(subject, endpoint, download=download)
+    else:
+        findings = security.scan(subject)
     v = verdict.decide(ob.blocking, ob.duties, found_conflicts, findings)
     roots = chain.roots()
     root_origins = [{"root": r, **origin.lookup(r.split("/", 1)[0], reader)}

@@ -77,10 +77,11 @@ def scan_folder(subject: Subject, limits: Limits | None = None) -> list[Finding]
             out.append(Finding(entry.name, "medium", "files", f"cannot be read: {exc}"))
             continue
         out.extend(ctx.scan(blob))
-    return _sorted(out)
+    return unique_sorted(out)
 
 
-def _sorted(found: list[Finding]) -> list[Finding]:
+def unique_sorted(found: list[Finding]) -> list[Finding]:
+    """Findings without repeats, worst first."""
     unique = {(f.file, f.severity, f.kind, f.detail): f for f in found}
     return sorted(unique.values(), key=lambda f: (rank(f.severity), f.file, f.detail))
 
@@ -111,7 +112,7 @@ def scan_listing(subject: Subject) -> list[Finding]:
                                "custom Python code in the repo (runs with trust_remote_code=True)"))
     if not subject.files:
         out.append(Finding("-", "info", "files", "file list not known; nothing scanned"))
-    return _sorted(out)
+    return unique_sorted(out)
 
 
 def scan(subject: Subject, limits: Limits | None = None) -> list[Finding]:
