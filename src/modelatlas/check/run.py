@@ -125,15 +125,17 @@ def family_of(model_id: str) -> str | None:
 
 
 def load_subject(target: str, reader: Reader | None, *, online: bool,
-                 endpoint: str | None) -> Subject:
-    """A local folder when ``target`` is one, else a Hub id (live or from the store)."""
-    p = Path(target).expanduser()
-    if p.is_dir():
-        return folder.read_folder(p)
-    if p.exists():
-        raise UsageError(f"{target} is a file: give a model folder or a Hub id")
-    if hubid.looks_like_path(target):
-        raise InputError(f"no such folder: {target}")
+                 endpoint: str | None, folders: bool = True) -> Subject:
+    """A local folder when ``target`` is one (and ``folders`` allows it: the web API
+    never looks at the server's disk), else a Hub id (live or from the store)."""
+    if folders:
+        p = Path(target).expanduser()
+        if p.is_dir():
+            return folder.read_folder(p)
+        if p.exists():
+            raise UsageError(f"{target} is a file: give a model folder or a Hub id")
+        if hubid.looks_like_path(target):
+            raise InputError(f"no such folder: {target}")
     hubid.require(target)
     if online:
         return hub.online(target, endpoint)
@@ -206,6 +208,7 @@ def check(
     online: bool = False,
     endpoint: str | None = None,
     download: bool = False,
+    folders: bool = True,
 ) -> CheckReport:
     """Due diligence on ``target`` (folder path or Hub id) for ``use`` by ``users`` MAU.
 
@@ -222,7 +225,7 @@ def check(
         raise UsageError(f"--use must be one of {'|'.join(obligations.USES)}, not {use!r}")
     if users is not None and users < 0:
         raise UsageError("--users must be a non-negative number of monthly active users")
-    subject = load_subject(target, reader, online=online, endpoint=endpoint)
+    subject = load_subject(target, reader, online=online, endpoint=endpoint, folders=folders)
     notes = list(subject.notes)
     catalog = licinfo.available()
     if not catalog:
