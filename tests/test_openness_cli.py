@@ -44,8 +44,11 @@ def test_osai_project_detail(db_path: Path) -> None:
     assert d["score"] == 6.5 and len(d["dimensions"]) == 14
     assert d["dimensions"][0] == {"dimension": "opencode", "area": "availability",
                                   "class": "open", "value": 1.0,
+                                  "counted": True,
                                   "link": "https://github.com/fixture/alpha",
+                                  "links": ["https://github.com/fixture/alpha"],
                                   "notes": "all code"}
+    assert d["edition"] == "2023" and d["classes"]["opencode"] == "open"
     human = run_cli("--db", str(db_path), "openness", "ALPHA.yaml", "--framework", "osai")
     assert human.code == 0 and "score 6.5/14, rank 3" in human.out
 
@@ -113,7 +116,7 @@ def test_errors_and_exit_codes(db_path: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     r = run_cli("--db", str(db_path), "import", "osai", str(empty))
-    assert r.code == 1 and "no OSAI project files" in r.err
+    assert r.code == 1 and "no OSAI project or system files" in r.err
     _imported(db_path)
     r = run_cli("--db", str(db_path), "openness", "zzz", "--framework", "mof")
     assert r.code == 1 and "no MOF model" in r.err
