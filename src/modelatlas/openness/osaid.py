@@ -12,7 +12,9 @@ mapping (checklist draft 0.0.9, the version built on the MOF paper):
 * data information: at least one of Datasets, Research paper, Technical report,
   Data card, under OSD-conformant terms;
 * code: Data preprocessing code, Training code, Inference code and Supporting
-  libraries and tools, each under an OSI-approved licence;
+  libraries and tools, each under an OSI-approved licence (supporting libraries
+  only when the release lists them: OSAID 1.0 says "if used", and the OSI's own
+  validation counted OLMo, which lists none, as meeting it);
 * model: Model architecture under an OSI-approved licence, Model parameters
   (Final) under OSD-conformant terms.
 
@@ -40,6 +42,10 @@ OK, FAIL, UNKNOWN = "ok", "fail", "unknown"
 DATA_COMPONENTS = ("Datasets", "Research paper", "Technical report", "Data card")
 CODE_COMPONENTS = ("Data preprocessing code", "Training code", "Inference code",
                    "Supporting libraries and tools")
+# OSAID 1.0 asks for supporting libraries "if used"; the MOF marks the component
+# optional, and the OSI's own validation counted OLMo (no such component) as meeting
+# the definition. So its absence is no failure; a listed one must be OSI-licensed.
+IF_USED = frozenset({"Supporting libraries and tools"})
 ARCHITECTURE = "Model architecture"
 PARAMETERS = "Model parameters (Final)"
 
@@ -136,6 +142,8 @@ def from_mof(result: MofResult) -> Verdict:
     code_parts = []
     for n in CODE_COMPONENTS:
         s, lic = t.terms(n, need_osi=True)
+        if s == "missing" and n in IF_USED:
+            continue
         code_parts.append(FAIL if s == "missing" else s)
         if s == "missing":
             reasons.append(f"{n.lower()} not released")
