@@ -58,7 +58,7 @@ def _by_group(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def test_osai_by_region(atlas: Store) -> None:
     rows = by_origin.by_origin(atlas, "osai", "region")
-    assert [list(r) for r in rows][0] == list(by_origin.COLUMNS)
+    assert list(rows[0]) == list(by_origin.COLUMNS)
     g = _by_group(rows)
     assert set(g) == {"us", "china", "unknown"}
     us, cn, unk = g["us"], g["china"], g["unknown"]

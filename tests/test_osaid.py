@@ -46,9 +46,9 @@ def test_unlicensed_and_custom_licences_fail(results: dict[str, mof.MofResult]) 
 
 
 def test_osai_best_effort() -> None:
-    every = {k: "open" for k in ("weights_endmodel", "trainingcode", "datasources_basemodel",
-                                 "datasources_endmodel", "datasheet", "preprint", "paper",
-                                 "licenses")}
+    every: dict[str, str | None] = dict.fromkeys(
+        ("weights_endmodel", "trainingcode", "datasources_basemodel", "datasources_endmodel",
+         "datasheet", "preprint", "paper", "licenses"), "open")
     v = osaid.from_osai(every, "2026", "Apache-2.0")
     assert v.verdict == "meets" and v.weights_license_osi is True
     assert any("best effort" in r for r in v.reasons)

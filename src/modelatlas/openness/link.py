@@ -120,18 +120,18 @@ class Candidates:
     named: tuple[tuple[str, str], ...]
 
 
-def model_candidates(role: str, name: str | None, stated_urls: list[tuple[str, str]],
+def model_candidates(role: str, name: str | None, stated_urls: list[tuple[str, str | None]],
                      namespace_urls: list[str | None]) -> Candidates:
     """Candidate Hub ids for one model of a system (see :class:`Candidates`)."""
-    stated = []
+    stated: list[tuple[str, str]] = []
     for fld, url in stated_urls:
         hid = hub_id_from_url(url)
         if hid and hid not in [s for s, _ in stated]:
             stated.append((hid, fld))
-    named = []
+    named: list[tuple[str, str]] = []
     if name:
         nm = name.strip().replace(" ", "-")
-        spaces = []
+        spaces: list[str] = []
         for url in namespace_urls:
             ns = hub_namespace(url)
             if ns and ns not in spaces:
@@ -154,7 +154,8 @@ def choose(cands: Candidates, name: str | None, in_store: dict[str, str]) -> Hub
             return HubLink(hid, fld)
     if cands.stated:
         return HubLink(*cands.stated[0])
-    return HubLink(None, f"no Hub URL for the {cands.role} model and none of its names in the store")
+    return HubLink(None, f"no Hub URL for the {cands.role} model and none of its names "
+                         "in the store")
 
 
 def resolve_candidates(store: Store | None, items: list[tuple[Candidates, str | None]]
