@@ -32,3 +32,13 @@ def test_new_hub_ids_have_their_own_entries() -> None:
     assert grok.family == "open-weight-custom" and grok.outputs_train_other_models is False
     assert catalog()["h-research"].family == "non-commercial"
     assert not grok.osi_approved
+
+
+def test_osi_flags_agree_with_the_spdx_list() -> None:
+    """``osi_approved`` of every catalog entry with SPDX ids equals the SPDX list's flag."""
+    from modelatlas.openness.mof_defs import package_licenses
+
+    spdx = package_licenses()
+    wrong = {lic.id: lic.osi_approved for lic in catalog().values()
+             if any(s in spdx and spdx[s].osi_approved != lic.osi_approved for s in lic.spdx)}
+    assert wrong == {}
