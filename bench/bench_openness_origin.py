@@ -54,7 +54,8 @@ FROM _m m CROSS JOIN range($s) t(k);
 
 INSERT INTO orgs (org, namespace, country, region, kind, origin)
 SELECT 'sim-org-' || CAST(k AS VARCHAR), 'sim-org-' || CAST(k AS VARCHAR),
-       ['US', 'CN', 'FR', 'IN', NULL][1 + k % 5], ['us', 'china', 'eu', 'other', 'unknown'][1 + k % 5],
+       ['US', 'CN', 'FR', 'IN', NULL][1 + k % 5],
+       ['us', 'china', 'eu', 'other', 'unknown'][1 + k % 5],
        'lab', 'heuristic'
 FROM range(2000) t(k) WHERE k % 7 <> 6;
 """
