@@ -139,8 +139,8 @@ def test_atlas_openness(db_path: Path) -> None:
 
     _imported(db_path)
     with Atlas(open_store(db_path)) as atlas:
-        assert list(atlas.openness("osai")["project"]) == ["Gamma", "Beta", "alpha"]
-        assert len(atlas.openness("mof")) == 4
-        assert atlas.openness("profile").empty
+        assert list(atlas.openness(framework="osai")["project"]) == ["Gamma", "Beta", "alpha"]
+        assert len(atlas.openness(framework="mof")) == 4
+        assert atlas.openness(framework="profile").empty
         with pytest.raises(UsageError):
-            atlas.openness("nope")
+            atlas.openness(framework="nope")  # type: ignore[arg-type]

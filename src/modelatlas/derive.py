@@ -75,3 +75,18 @@ def refresh(store: Store, *, force: bool = False, extra: str = "") -> list[str]:
         store.exec("INSERT OR REPLACE INTO derived_state VALUES (?, now(), ?)", [key, fp])
         ran.append(step.name)
     return ran
+
+
+def is_current(store: Store) -> bool:
+    """True when every derived table matches the ingested data (no writes; read-only safe)."""
+    fp = fingerprint(store) + "|"
+    done = {str(r[0]): str(r[1]) for r in store.con.execute(
+        "SELECT step, fingerprint FROM derived_state").fetchall()}
+    return all(done.get(f"{s.order:03d}:{s.name}") == fp for s in steps())
+
+
+def generation(store: Store) -> str:
+    """A cheap token that changes whenever ingested or derived data changes (result caches)."""
+    row = store.con.execute(
+        "SELECT max(computed_at), count(*) FROM derived_state").fetchall()[0]
+    return fingerprint(store) + "|" + "|".join(str(v) for v in row)

@@ -58,6 +58,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("page_size", "MODELATLAS_PAGE_SIZE", "1000",
                 "Models per API page (the Hub serves at most 1000)."),
         Setting("orgs_file", "MODELATLAS_ORGS", "", "User file overriding the org catalog."),
+        Setting("lock_wait", "MODELATLAS_LOCK_WAIT", "30",
+                "Seconds a writer waits for readers (e.g. `serve`) to let go of the store."),
     )
 }
 
