@@ -38,7 +38,7 @@ import datetime as dt
 from typing import Any
 
 from modelatlas.errors import UsageError
-from modelatlas.store.db import Store
+from modelatlas.openness.read import Source, seam
 
 FRAMEWORKS = ("osai", "mof", "osaid", "profile")
 BY = ("region", "country")
@@ -140,7 +140,7 @@ base AS (
     SELECT m.id AS entry, m.id AS hub_id, og.country, coalesce(og.region, 'unknown') AS region,
         CASE m.gated WHEN 'false' THEN TRUE WHEN 'auto' THEN FALSE
                      WHEN 'manual' THEN FALSE END AS weights_open,
-        CASE WHEN m.datasets IS NULL THEN NULL ELSE len(m.datasets) > 0 END AS data_open,
+        CASE WHEN m.datasets IS NULL THEN NULL ELSE array_length(m.datasets) > 0 END AS data_open,
         CASE WHEN m.license_id IS NULL OR m.license_id IN ('unknown', 'other') THEN NULL
              ELSE l.osi_approved END AS license_osi,
         CAST(NULL AS BOOLEAN) AS meets
@@ -219,11 +219,8 @@ ORDER BY systems DESC, "group"
 """
 
 
-def by_origin(store: Store, framework: str, by: str = "region",
+def by_origin(src: Source, framework: str, by: str = "region",
               as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """Rows of :func:`by_origin_sql` in :data:`COLUMNS` order."""
-    sql = by_origin_sql(framework, by)
-    cur = store.con.execute(sql, {"as_of": as_of})
-    cols = [c[0] for c in cur.description or []]
-    rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    rows = seam(src).rows(by_origin_sql(framework, by), {"as_of": as_of})
     return [{c: r[c] for c in COLUMNS} for r in rows]

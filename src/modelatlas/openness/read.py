@@ -8,7 +8,10 @@ with its source folder. The OSAI index may be held in two editions (2023 and
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from modelatlas.errors import NotFoundError, UsageError
 from modelatlas.store.db import Store
@@ -16,21 +19,58 @@ from modelatlas.store.db import Store
 OSAI_EDITIONS = ("2023", "2026")
 
 
-def _require(store: Store, table: str, what: str) -> None:
-    if not store.scalar(f"SELECT count(*) FROM {table}"):  # table from a fixed whitelist
+class Rows(Protocol):
+    """The read seam (:class:`modelatlas.queries._engine.Reader` is one): portable SQL
+    with named ``$parameters``, so another engine can answer the same calls."""
+
+    def rows(self, text: str, params: Mapping[str, Any] | None = None
+             ) -> list[dict[str, Any]]: ...
+
+    def scalar(self, text: str, params: Mapping[str, Any] | None = None) -> Any: ...
+
+
+@dataclass
+class StoreRows:
+    """The seam over a plain :class:`Store` (imports, check, tests)."""
+
+    store: Store
+
+    def rows(self, text: str, params: Mapping[str, Any] | None = None
+             ) -> list[dict[str, Any]]:
+        used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", text)}
+        cur = self.store.con.execute(text, used)
+        cols = [d[0] for d in cur.description or []]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def scalar(self, text: str, params: Mapping[str, Any] | None = None) -> Any:
+        rows = self.rows(text, params)
+        return next(iter(rows[0].values())) if rows else None
+
+
+Source = Rows | Store
+
+
+def seam(src: Source) -> Rows:
+    return StoreRows(src) if isinstance(src, Store) else src
+
+
+def _require(r: Rows, table: str, what: str) -> None:
+    if not r.scalar(f"SELECT count(*) AS n FROM {table}"):  # table from a fixed whitelist
         raise NotFoundError(f"no {what} imported: run `modelatlas import {what} DIR` first")
 
 
-def osai_edition(store: Store, edition: str | None = None) -> str:
+def osai_edition(src: Source, edition: str | None = None) -> str:
     """The edition asked for (checked), else the newest one imported."""
-    _require(store, "osai_projects", "osai")
+    r = seam(src)
+    _require(r, "osai_projects", "osai")
     if edition is not None:
         if edition not in OSAI_EDITIONS:
             raise UsageError(f"--edition must be one of {'|'.join(OSAI_EDITIONS)}")
-        if not store.scalar("SELECT count(*) FROM osai_projects WHERE edition = ?", [edition]):
+        if not r.scalar("SELECT count(*) AS n FROM osai_projects WHERE edition = $edition",
+                        {"edition": edition}):
             raise NotFoundError(f"no {edition} OSAI index imported")
         return edition
-    return str(store.scalar("SELECT max(edition) FROM osai_projects"))
+    return str(r.scalar("SELECT max(edition) AS edition FROM osai_projects"))
 
 
 _OSAI_COLS = (
@@ -52,13 +92,14 @@ def _shape(r: dict[str, Any]) -> dict[str, Any]:
     return r
 
 
-def osai_list(store: Store, edition: str | None = None) -> list[dict[str, Any]]:
+def osai_list(src: Source, edition: str | None = None) -> list[dict[str, Any]]:
     """The index as imported, in published order, each with its classes by ``ref``."""
-    ed = osai_edition(store, edition)
-    rows = store.rows(f"SELECT {_OSAI_COLS} FROM osai_projects p WHERE p.edition = ?"
-                      " ORDER BY p.rank", [ed])
-    classes = store.rows("SELECT file, dimension, class FROM osai_dimensions WHERE edition = ?"
-                         " ORDER BY file, position", [ed])
+    r0 = seam(src)
+    ed = {"edition": osai_edition(r0, edition)}
+    rows = r0.rows(f"SELECT {_OSAI_COLS} FROM osai_projects p WHERE p.edition = $edition"
+                   " ORDER BY p.rank", ed)
+    classes = r0.rows("SELECT file, dimension, class FROM osai_dimensions"
+                      " WHERE edition = $edition ORDER BY file, position", ed)
     by_file: dict[str, dict[str, str | None]] = {}
     for c in classes:
         by_file.setdefault(c["file"], {})[c["dimension"]] = c["class"]
@@ -68,25 +109,26 @@ def osai_list(store: Store, edition: str | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def osai_project(store: Store, key: str, edition: str | None = None) -> dict[str, Any]:
+def osai_project(src: Source, key: str, edition: str | None = None) -> dict[str, Any]:
     """One system by name, file name or linked Hub id (end or base; case-insensitive)."""
-    ed = osai_edition(store, edition)
-    k = key.lower()
-    rows = store.rows(
+    r0 = seam(src)
+    ed = osai_edition(r0, edition)
+    rows = r0.rows(
         f"SELECT {_OSAI_COLS}, p.notes, p.org_link, p.org_notes, p.compute_base,"
         " p.compute_end, p.source_dir, p.parameters_source"
-        " FROM osai_projects p WHERE p.edition = ? AND (lower(p.name) = ? OR lower(p.file) = ?"
-        " OR lower(p.file) = ? || '.yaml' OR lower(p.hub_id) = ? OR lower(p.base_hub_id) = ?)"
+        " FROM osai_projects p WHERE p.edition = $edition AND (lower(p.name) = $k"
+        " OR lower(p.file) = $k OR lower(p.file) = $k || '.yaml' OR lower(p.hub_id) = $k"
+        " OR lower(p.base_hub_id) = $k)"
         " ORDER BY p.rank",
-        [ed, k, k, k, k, k],
+        {"edition": ed, "k": key.lower()},
     )
     if not rows:
         raise NotFoundError(f"no OSAI system {key!r} (try `modelatlas openness --framework osai`)")
     p = _shape(rows[0])
-    p["dimensions"] = store.rows(
+    p["dimensions"] = r0.rows(
         "SELECT dimension, area, class, value, counted, link, links, notes FROM osai_dimensions"
-        " WHERE edition = ? AND file = ? ORDER BY position",
-        [ed, p["file"]],
+        " WHERE edition = $edition AND file = $file ORDER BY position",
+        {"edition": ed, "file": p["file"]},
     )
     for d in p["dimensions"]:
         d["links"] = list(d["links"] or [])
@@ -94,10 +136,11 @@ def osai_project(store: Store, key: str, edition: str | None = None) -> dict[str
     return p
 
 
-def mof_list(store: Store) -> list[dict[str, Any]]:
+def mof_list(src: Source) -> list[dict[str, Any]]:
     """Every imported MOF model's evaluation, in file order."""
-    _require(store, "mof_models", "mof")
-    rows = store.rows(
+    r0 = seam(src)
+    _require(r0, "mof_models", "mof")
+    rows = r0.rows(
         "SELECT detail, hub_id IS NOT NULL AND EXISTS"
         " (SELECT 1 FROM models m WHERE m.id = mm.hub_id) AS hub_in_store"
         " FROM mof_models mm ORDER BY file"
@@ -110,18 +153,18 @@ def mof_list(store: Store) -> list[dict[str, Any]]:
     return out
 
 
-def mof_model(store: Store, key: str) -> dict[str, Any]:
+def mof_model(src: Source, key: str) -> dict[str, Any]:
     """One MOF model by name, file name or linked Hub id (case-insensitive)."""
-    _require(store, "mof_models", "mof")
-    k = key.lower()
-    rows = store.rows(
-        "SELECT file FROM mof_models WHERE lower(model) = ? OR lower(file) = ?"
-        " OR lower(file) = ? || '.yml' OR lower(hub_id) = ? ORDER BY file",
-        [k, k, k, k],
+    r0 = seam(src)
+    _require(r0, "mof_models", "mof")
+    rows = r0.rows(
+        "SELECT file FROM mof_models WHERE lower(model) = $k OR lower(file) = $k"
+        " OR lower(file) = $k || '.yml' OR lower(hub_id) = $k ORDER BY file",
+        {"k": key.lower()},
     )
     if not rows:
         raise NotFoundError(f"no MOF model {key!r} (try `modelatlas openness --framework mof`)")
-    return next(d for d in mof_list(store) if d["file"] == rows[0]["file"])
+    return next(d for d in mof_list(r0) if d["file"] == rows[0]["file"])
 
 
 # A system of the newest OSAI edition gets a best-effort verdict only when no MOF
@@ -139,17 +182,17 @@ WHERE v.basis = 'mof'
 """
 
 
-def osaid_list(store: Store, model: str | None = None) -> list[dict[str, Any]]:
+def osaid_list(src: Source, model: str | None = None) -> list[dict[str, Any]]:
     """OSAID verdicts: every MOF model, then index systems no MOF file covers."""
-    if not store.scalar("SELECT count(*) FROM osaid_verdicts"):
+    r0 = seam(src)
+    if not r0.scalar("SELECT count(*) AS n FROM osaid_verdicts"):
         raise NotFoundError("no OSAID verdicts: run `modelatlas import mof DIR` "
                             "or `modelatlas import osai DIR` first")
-    k = None if model is None else model.lower()
-    rows = store.rows(
-        f"SELECT * FROM ({OSAID_SQL}) AS t WHERE ? IS NULL OR lower(t.model) = ?"
-        " OR lower(t.file) = ? OR lower(t.hub_id) = ?"
+    rows = r0.rows(
+        f"SELECT * FROM ({OSAID_SQL}) AS t WHERE CAST($k AS VARCHAR) IS NULL"
+        " OR lower(t.model) = $k OR lower(t.file) = $k OR lower(t.hub_id) = $k"
         " ORDER BY t.basis DESC, lower(t.model), t.file",
-        [k, k, k, k],
+        {"k": None if model is None else model.lower()},
     )
     if model is not None and not rows:
         raise NotFoundError(f"no OSAID verdict for {model!r}")
@@ -158,30 +201,31 @@ def osaid_list(store: Store, model: str | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def linked_entries(store: Store, model_id: str) -> dict[str, list[dict[str, Any]]]:
+def linked_entries(src: Source, model_id: str) -> dict[str, list[dict[str, Any]]]:
     """OSAI systems, MOF models and OSAID verdicts linked to one Hub id."""
-    k = model_id.lower()
-    osai_rows = store.rows(
+    r0 = seam(src)
+    k = {"k": model_id.lower()}
+    osai_rows = r0.rows(
         "SELECT name AS project, name, file, edition, score, score_max, rank, origin,"
-        " contributor_type, CASE WHEN lower(hub_id) = ? THEN 'end' ELSE 'base' END AS role"
-        " FROM osai_projects WHERE lower(hub_id) = ? OR lower(base_hub_id) = ?"
+        " contributor_type, CASE WHEN lower(hub_id) = $k THEN 'end' ELSE 'base' END AS role"
+        " FROM osai_projects WHERE lower(hub_id) = $k OR lower(base_hub_id) = $k"
         " ORDER BY edition DESC, rank",
-        [k, k, k],
+        k,
     )
-    mof_rows = store.rows(
+    mof_rows = r0.rows(
         "SELECT model, file, class_label AS class, progress_1, progress_2, progress_3"
-        " FROM mof_models WHERE lower(hub_id) = ?",
-        [k],
+        " FROM mof_models WHERE lower(hub_id) = $k",
+        k,
     )
     mof_out = [
         {"model": r["model"], "file": r["file"], "class": r["class"],
          "progress": {"1": r["progress_1"], "2": r["progress_2"], "3": r["progress_3"]}}
         for r in mof_rows
     ]
-    verdicts = store.rows(
+    verdicts = r0.rows(
         f"SELECT model, verdict, reasons, basis, best_effort, file FROM ({OSAID_SQL}) AS t"
-        " WHERE lower(t.hub_id) = ?",
-        [k],
+        " WHERE lower(t.hub_id) = $k",
+        k,
     )
     for v in verdicts:
         v["reasons"] = list(v["reasons"])
