@@ -34,12 +34,13 @@ SETTINGS: dict[str, Setting] = {
             "DuckDB memory limit; larger work spills to disk beside the store.",
         ),
         Setting("hf_endpoint", "HF_ENDPOINT", "https://huggingface.co", "Hugging Face Hub API."),
-        Setting("hf_token", "HF_TOKEN", "", "Token sent to the Hub when set."),
+        Setting("hf_token", "HF_TOKEN", "",
+                "Token sent to the Hub (else HUGGING_FACE_HUB_TOKEN, else the token file)."),
         Setting(
             "modelscope_endpoint",
             "MODELSCOPE_ENDPOINT",
-            "https://www.modelscope.cn",
-            "ModelScope API.",
+            "https://modelscope.cn",
+            "ModelScope API (the modelscope_hub SDK's default endpoint).",
         ),
         Setting(
             "skip_derive",
@@ -55,11 +56,29 @@ SETTINGS: dict[str, Setting] = {
                 "Seconds before an HTTP request times out."),
         Setting("http_wait_scale", "MODELATLAS_HTTP_WAIT_SCALE", "1.0",
                 "Multiplies every wait (tests make it tiny)."),
-        Setting("page_size", "MODELATLAS_PAGE_SIZE", "1000",
-                "Models per API page (the Hub serves at most 1000)."),
+        Setting("page_size", "MODELATLAS_PAGE_SIZE", "500",
+                "Models per Hub listing page (huggingface.js asks 500; a refused size falls"
+                " back to a smaller one, remembered per endpoint). ModelScope: at most 50."),
         Setting("orgs_file", "MODELATLAS_ORGS", "", "User file overriding the org catalog."),
         Setting("lock_wait", "MODELATLAS_LOCK_WAIT", "30",
                 "Seconds a writer waits for readers (e.g. `serve`) to let go of the store."),
+        Setting("hf_token_legacy", "HUGGING_FACE_HUB_TOKEN", "",
+                "Token used when HF_TOKEN is unset (huggingface_hub's older name)."),
+        Setting("hf_token_path", "HF_TOKEN_PATH", "",
+                "Token file written by `hf auth login` (default: $HF_HOME/token)."),
+        Setting("hf_home", "HF_HOME", "",
+                "Hugging Face home (default: $XDG_CACHE_HOME/huggingface, else"
+                " ~/.cache/huggingface); holds the token file."),
+        Setting("xdg_cache_home", "XDG_CACHE_HOME", "",
+                "Cache root used for the default HF_HOME (default: ~/.cache)."),
+        Setting("hf_hub_offline", "HF_HUB_OFFLINE", "",
+                "1/ON/YES/TRUE: every live command fails at once, no request is sent."),
+        Setting("transformers_offline", "TRANSFORMERS_OFFLINE", "",
+                "Read like HF_HUB_OFFLINE when that is unset (as huggingface_hub does)."),
+        Setting("hf_hub_disable_implicit_token", "HF_HUB_DISABLE_IMPLICIT_TOKEN", "",
+                "1/ON/YES/TRUE: never send a token found in the environment or token file."),
+        Setting("tree_max_files", "MODELATLAS_TREE_MAX_FILES", "5000",
+                "Most file entries read from one repository's tree by `ingest details`."),
     )
 }
 

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from modelatlas import settings
 from modelatlas.cli import context
 from modelatlas.cli.commands.ingest import JSON
 from modelatlas.cli.output import print_json
@@ -69,6 +68,9 @@ def _render(d: dict[str, Any], as_json: bool) -> None:
         print_json(d)
     else:
         _print_crawl(d)
+        if d.get("partial"):
+            print(f"warning: partial snapshot: {d.get('coverage_note') or 'listing cut short'}",
+                  file=sys.stderr)
 
 
 def ingest_hub_cmd(v: Values) -> None:
@@ -97,8 +99,8 @@ def ingest_details_cmd(v: Values) -> None:
             details_mod.top_ids(st, top or 0)
         if not ids:
             raise InputError("no models selected (empty file, or no Hub snapshot in the store)")
-        with HubClient(url, token=settings.get("hf_token") or None,
-                       policy=RetryPolicy.from_env()) as client:
+        # token=None: found the way huggingface_hub finds it (env vars, token file)
+        with HubClient(url, token=None, policy=RetryPolicy.from_env()) as client:
             if not as_json and sys.stderr.isatty():
                 from rich.console import Console
                 from rich.progress import Progress
@@ -113,8 +115,10 @@ def ingest_details_cmd(v: Values) -> None:
     if as_json:
         print_json(d)
     else:
+        extra = "".join(f", {len(d[k]):,} {k.replace('_', ' ')}" for k in
+                        ("gated", "disabled", "renamed") if isinstance(d.get(k), list))
         print(f"details: {d['fetched']:,} fetched, {d['skipped']:,} already done, "
-              f"{len(d['not_found']):,} not found, {d['edges']:,} edges")
+              f"{len(d['not_found']):,} not found{extra}, {d['edges']:,} edges")
 
 
 def _endpoint(what: str) -> Param:
