@@ -11,10 +11,12 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from modelatlas.errors import NotFoundError, UsageError
-from modelatlas.store.db import Store
+
+if TYPE_CHECKING:  # imported lazily: the query registry loads this module at CLI start
+    from modelatlas.store.db import Store
 
 OSAI_EDITIONS = ("2023", "2026")
 
@@ -47,10 +49,13 @@ class StoreRows:
         return next(iter(rows[0].values())) if rows else None
 
 
-Source = Rows | Store
+Source: TypeAlias = "Rows | Store"
 
 
 def seam(src: Source) -> Rows:
+    """``src`` as the read seam: a :class:`Store` is wrapped, a reader used as is."""
+    from modelatlas.store.db import Store
+
     return StoreRows(src) if isinstance(src, Store) else src
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from modelatlas.errors import UsageError
-from modelatlas.openness import by_origin, profile, read
+from modelatlas.openness import by_origin, read
 from modelatlas.queries._engine import Reader
 from modelatlas.queries._params import Param
 from modelatlas.queries._registry import Args, Column, ColumnType, Query, Shape
@@ -36,6 +36,8 @@ def _check(args: Args) -> None:
 
 
 def _openness(reader: Reader, args: Args) -> Any:
+    from modelatlas.openness import profile
+
     target, fw = args["target"], args["framework"]
     if args["by"] is not None:
         return by_origin.by_origin(reader, fw, args["by"])
