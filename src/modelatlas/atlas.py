@@ -97,6 +97,12 @@ class Atlas:
 
             derive.refresh(st)
             return cls(st)
+        from modelatlas import derive
+
+        st = open_store(p, read_only=True)
+        if not pending_migrations(st.con) and derive.is_current(st):
+            return cls(st)   # the usual case: one open, nothing to do
+        st.close()
         fresh = bring_up_to_date(p)
         return cls(open_store(p, read_only=True), stale=not fresh)
 
@@ -231,10 +237,14 @@ class Atlas:
 
     # -- openness ---------------------------------------------------------------------------
     def openness(self, target: str | None = None,
-                 framework: Literal["osai", "mof", "profile"] = "profile"
+                 framework: Literal["osai", "mof", "osaid", "profile"] = "profile",
+                 by: Literal["region", "country"] | None = None,
+                 edition: Literal["2023", "2026"] | None = None
                  ) -> pd.DataFrame | dict[str, Any]:
-        """A framework's entries (a table), or one system or model (a dict)."""
-        return self._either("openness", {"target": target, "framework": framework})
+        """A framework's entries (a table), one system or model (a dict), OSAID verdicts,
+        or openness by origin (``by``: a table per region or country)."""
+        return self._either("openness", {"target": target, "framework": framework, "by": by,
+                                         "edition": edition})
 
     # -- beyond queries -------------------------------------------------------------------
     def check(self, target: str, use: str = "commercial", users: int | None = None,
