@@ -2,10 +2,11 @@
 
 The web API checks only Hub ids and must never read a server path (``../``,
 ``~``, ``%2e%2e``, absolute paths, ``org/name/../../x``); the CLI must tell a
-folder that does not exist from an id. The grammar is huggingface_hub's
-``validate_repo_id`` (ASCII letters, digits, ``-_.``; no ``--`` or ``..``; not
-ending in ``.git``; at most 96 characters per part), with the namespace
-required, since a model is always ``org/name`` on the Hub.
+folder that does not exist from an id. The grammar is the one huggingface_hub
+enforces in ``utils/_validators.py`` (``REPO_ID_REGEX`` and ``validate_repo_id``:
+ASCII letters, digits, ``-_.``; no ``--`` or ``..``; not ending in ``.git``; at
+most 96 characters per part; starting and ending with a letter or digit), with
+the namespace required, since a model is always ``org/name`` on the Hub.
 """
 
 from __future__ import annotations
@@ -28,15 +29,6 @@ def problem(model_id: str) -> str | None:
                    "with a letter or digit"
     if "--" in model_id or ".." in model_id or model_id.endswith(".git"):
         return "a Hub id cannot contain '--' or '..' or end in '.git'"
-    try:
-        from huggingface_hub.errors import HFValidationError
-        from huggingface_hub.utils._validators import validate_repo_id
-    except ImportError:  # pragma: no cover - a pinned dependency
-        return None
-    try:
-        validate_repo_id(model_id)
-    except HFValidationError as exc:
-        return str(exc).split("\n")[0]
     return None
 
 
