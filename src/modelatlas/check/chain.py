@@ -122,15 +122,20 @@ def _facts(reader: Reader | None, ids: list[str]) -> dict[str, dict[str, Any]]:
     rows = reader.rows(
         "SELECT id, org, license_raw, license_name, license_link, license_id, gated"
         " FROM models WHERE id IN (SELECT unnest($ids))", {"ids": ids})
-    out = {str(r["id"]): r for r in rows}
-    if _has(reader, "events"):
-        for r in reader.rows(
-            "SELECT model_id, arg_max(kind, \"at\") AS last FROM events"
-            " WHERE kind IN ('removed', 'reappeared') AND model_id IN (SELECT unnest($ids))"
-            " GROUP BY model_id", {"ids": ids}):
-            if r["last"] == "removed":
-                out.setdefault(str(r["model_id"]), {"id": r["model_id"]})["removed"] = True
-    return out
+    return {str(r["id"]): r for r in rows}
+
+
+def _removed(reader: Reader | None, chain: Chain) -> None:
+    """Mark the ancestors whose last store event is a removal (one read for all)."""
+    if reader is None or not chain.nodes or not _has(reader, "events"):
+        return
+    for r in reader.rows(
+        "SELECT model_id, arg_max(kind, \"at\") AS last FROM events"
+        " WHERE kind IN ('removed', 'reappeared') AND model_id IN (SELECT unnest($ids))"
+        " GROUP BY model_id", {"ids": sorted(chain.nodes)}):
+        node = chain.nodes.get(str(r["model_id"]))
+        if node is not None and r["last"] == "removed":
+            node.status = "removed"
 
 
 def build(subject: Subject, reader: Reader | None = None,
@@ -183,16 +188,21 @@ def build(subject: Subject, reader: Reader | None = None,
         depth += 1
     if level:
         chain.notes.append(f"lineage cut at depth {MAX_DEPTH} / {MAX_NODES} ancestors")
+    _removed(reader, chain)
     return chain
+
+
+OVERLAYS = frozenset({"card", "hub", "reupload-rule"})
 
 
 def _spelled(reader: Reader | None, edges: list[Edge]) -> list[Edge]:
     """Overlay parents spelled as the store spells them (store edges already are)."""
-    if reader is None or not edges or not _has(reader, "models"):
+    overlay = [e.parent for e in edges if e.origin in OVERLAYS]
+    if reader is None or not overlay or not _has(reader, "models"):
         return edges
     from modelatlas.lineage.describe import canon_ids
 
-    canon = canon_ids(reader, [e.parent for e in edges])
+    canon = canon_ids(reader, overlay)
     return [Edge(e.child, canon.get(e.parent, e.parent), e.relation, e.origin)
             for e in edges if canon.get(e.parent, e.parent) != e.child]
 
@@ -208,10 +218,8 @@ def _resolve(chain: Chain, ids: list[str], reader: Reader | None, fetch: Fetcher
     for pid in ids:
         node = chain.nodes[pid]
         f = facts.get(pid)
-        if f and f.get("removed"):
-            node.status = "removed"
         if f and "license_raw" in f:
-            node.status = "store" if node.status != "removed" else node.status
+            node.status = "store"
             node.org, node.gated = f.get("org"), f.get("gated")
             node.license_raw = f.get("license_raw")
             node.license_name, node.license_link = f.get("license_name"), f.get("license_link")
