@@ -45,7 +45,7 @@ def check_cmd(v: Values) -> int:
         if not (is_folder or remote):
             raise
     try:
-        report = check(target, store=atlas.store if atlas else None, use=v["use"],
+        report = check(target, reader=atlas.reader if atlas else None, use=v["use"],
                        users=v["users"], online=v["online"], endpoint=v["endpoint"],
                        download=v["download"])
     finally:
@@ -179,7 +179,10 @@ def render(d: dict[str, Any]) -> None:
         for m in (links or {}).get("mof", []):
             rated.append(f"{mid}: MOF {m['class']}")
         for s in (links or {}).get("osai", []):
-            rated.append(f"{mid}: OSAI {s['score']}/14 (rank {s['rank']})")
+            top = s.get("score_max") or 14
+            edition = f" {s['edition']}" if s.get("edition") else ""
+            role = f", {s['role']} model" if s.get("role") else ""
+            rated.append(f"{mid}: OSAI{edition} {s['score']:g}/{top:g} (rank {s['rank']}{role})")
     con.print(Text("Openness: ", style="bold") + _t("; ".join(rated) or "no rating linked"))
     for n in [*d["notes"], *op.get("notes", [])]:
         con.print(_t(f"note: {n}", "dim"))
