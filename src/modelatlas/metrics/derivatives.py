@@ -26,7 +26,7 @@ import datetime as dt
 from typing import Any
 
 from modelatlas.errors import UsageError
-from modelatlas.lineage.roots import CANON_EDGES
+from modelatlas.lineage.edges import CANON_EDGES
 from modelatlas.metrics.populations import FULL_SQL
 from modelatlas.queries._registry import Sql
 
