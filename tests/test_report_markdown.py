@@ -136,6 +136,7 @@ def test_markdown_matches_html_section_by_section(built: Path, folder: str) -> N
             built / folder / "report.md").read_text(encoding="utf-8").replace("\\", "")
     else:
         assert head.group(1).startswith("No headline")
-    if folder == "empty":   # RAM reads each model's own ages, not the range
+    if folder == "empty":   # RAM and openness read models and ratings, not the range
         full = [t for t, s in page.sections.items() if not s["empty"]]
-        assert full == ["What this report reads", "Relative Adoption Metric leaders (30 days)"]
+        assert full == ["What this report reads", "Relative Adoption Metric leaders (30 days)",
+                        "How open is open? Hub models by region of origin"]
