@@ -12,7 +12,9 @@ From the per-snapshot history (``model_history``, ``model_creations``), per mode
   ``auto``/``manual`` or back (a change between auto and manual is not an event);
 * ``org_renamed`` — the author of the same model id changed;
 * ``recreated`` — the repo states a later creation time than before (deleted and
-  re-created under the same id); ``at`` is the new creation date.
+  re-created under the same id); ``at`` is the new creation date (one event a
+  day: ``old`` the creation time before that day's first re-creation, ``new`` the
+  day's last).
 
 From presence in consecutive *full* snapshots of a source (Hub dumps, complete
 crawls, simulated hubs: absence from a trending or new-models list says nothing),
@@ -99,9 +101,11 @@ RECREATIONS = """
                lag(c.created_at) OVER (PARTITION BY c.model_id ORDER BY c.created_at) AS prev
         FROM model_creations c {only}
     )
-    SELECT model_id, source, CAST(created_at AS DATE) AS "at", 'recreated' AS kind,
-           CAST(prev AS VARCHAR) AS old, CAST(created_at AS VARCHAR) AS new
+    SELECT model_id, any_value(source) AS source, CAST(created_at AS DATE) AS "at",
+           'recreated' AS kind, CAST(min(prev) AS VARCHAR) AS old,
+           CAST(max(created_at) AS VARCHAR) AS new
     FROM c WHERE prev IS NOT NULL
+    GROUP BY model_id, CAST(created_at AS DATE)
 """
 
 HISTORY_EVENTS = " UNION ALL ".join(

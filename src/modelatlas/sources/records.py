@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -269,12 +270,25 @@ def conform(table: pa.Table | pa.RecordBatch) -> pa.RecordBatch:
 
 
 def _string_problems(col: pa.Array, limit: int) -> list[tuple[pa.Array, str]]:
-    """(mask, reason) for values that are too long or hold a NUL byte."""
-    length = pc.fill_null(pc.binary_length(col), 0)
-    return [
-        (pc.greater(length, limit), f"text longer than {limit:,} bytes"),
-        (pc.fill_null(pc.match_substring(col, "\x00"), False), "NUL byte in record"),
-    ]
+    """(mask, reason) for values that are too long or hold a NUL byte.
+
+    Fast path on the raw buffers (one ``memchr``-speed scan, the longest offset gap):
+    the per-value checks run only when the buffers say a value might be bad.
+    """
+    if len(col) == 0 or col.null_count == len(col):
+        return []
+    bufs = col.buffers()
+    wide = pa.types.is_large_string(col.type) or pa.types.is_large_binary(col.type)
+    offsets = np.frombuffer(bufs[1], dtype=np.int64 if wide else np.int32)[
+        col.offset: col.offset + len(col) + 1]
+    data = bufs[2]
+    out: list[tuple[pa.Array, str]] = []
+    if len(offsets) > 1 and int(np.diff(offsets).max()) > limit:
+        length = pc.fill_null(pc.binary_length(col), 0)
+        out.append((pc.greater(length, limit), f"text longer than {limit:,} bytes"))
+    if data is not None and data.size and (np.frombuffer(data, dtype=np.uint8) == 0).any():
+        out.append((pc.fill_null(pc.match_substring(col, "\x00"), False), "NUL byte in record"))
+    return out
 
 
 def _invalid_utf8(col: pa.Array) -> pa.Array | None:

@@ -80,20 +80,41 @@ def _staged_rows(source_sql: str, hub: str) -> str:
     """
 
 
-def capture_staged(con: duckdb.DuckDBPyConnection, hub: str, staged: str = "_stg") -> int:
+def capture_staged(con: duckdb.DuckDBPyConnection, hub: str, staged: str = "_stg",
+                   *, single: bool = False) -> int:
     """Record the licence/gating of staged records (inside the ingest transaction).
 
     ``staged`` has the parsed staging columns (``org``, ``license_raw``,
-    ``license_known``, the card fields, ``gated``), one row per snapshot and id.
+    ``license_known``, the card fields, ``gated``), one row per snapshot and id;
+    ``single``: one snapshot, so one row per model, compared with its latest stored
+    row before that snapshot (an ASOF join, no window over the whole history).
     Values for these (snapshot, model) pairs replace earlier ones, so re-ingesting
-    the same input is idempotent. Returns the number of history rows inserted.
+    the same input is idempotent. Returns the number of history rows inserted
+    (they stay in ``_hist_new`` until the transaction ends).
     """
     con.execute(f"CREATE OR REPLACE TEMP TABLE _hist_in AS {_staged_rows(staged, hub)}")
-    con.execute("""
-        DELETE FROM model_history h USING _hist_in i
-        WHERE h.source = i.source AND h.snapshot = i.snapshot AND h.model_id = i.model_id
-    """)
-    n = _insert_changed(con, "_hist_in")
+    stored = int(con.execute("SELECT count(*) FROM model_history").fetchall()[0][0])
+    if stored:
+        con.execute("""
+            DELETE FROM model_history h USING _hist_in i
+            WHERE h.source = i.source AND h.snapshot = i.snapshot AND h.model_id = i.model_id
+        """)
+    if not single:
+        n = _insert_changed(con, "_hist_in")
+    else:
+        differs = " OR ".join(f"i.{c} IS DISTINCT FROM h.{c}" for c in _COMPARE)
+        cols = ", ".join("i." + c.strip() for c in _COLS.split(","))
+        prev = ("ASOF LEFT JOIN model_history h ON h.source = i.source"
+                " AND h.model_id = i.model_id AND i.snapshot > h.snapshot") if stored else (
+                "LEFT JOIN (SELECT * FROM model_history LIMIT 0) h ON FALSE")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _hist_new AS
+            SELECT {cols} FROM _hist_in i {prev}
+            WHERE (i.license_known OR i.gated IS NOT NULL)
+              AND (h.model_id IS NULL OR {differs})
+        """)
+        con.execute(f"INSERT INTO model_history ({_COLS}) SELECT {_COLS} FROM _hist_new")
+        n = int(con.execute("SELECT count(*) FROM _hist_new").fetchall()[0][0])
     con.execute("DROP TABLE IF EXISTS _hist_in")
     return n
 

@@ -226,11 +226,26 @@ def _validate(store: Store, run_id: str, label: str, part: IngestSummary) -> Non
     part.quarantined += bad
 
 
-def _dedupe(con: duckdb.DuckDBPyConnection) -> None:
-    """One row per (snapshot, id): the latest observed, else the last read."""
+def _dedupe(con: duckdb.DuckDBPyConnection, several: bool) -> bool:
+    """One row per (snapshot, id): the latest observed, else the last read.
+
+    Every creation time stated is kept first (``_cre_in``: id, created_at, seen), so
+    a row dropped here still counts for the earliest ``created_at`` and re-creations.
+    Returns True when rows were dropped.
+    """
     dup = int(con.execute(f"""
         SELECT count(*) FROM (SELECT 1 FROM {STAGING} GROUP BY snapshot, id HAVING count(*) > 1)
     """).fetchall()[0][0])
+    if dup or several:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _cre_t AS
+            SELECT id, created_at, min(snapshot) AS seen FROM {STAGING}
+            WHERE created_at IS NOT NULL GROUP BY id, created_at
+        """)
+        con.execute("CREATE OR REPLACE TEMP VIEW _cre_in AS SELECT * FROM _cre_t")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _cre_in AS SELECT id, created_at,"
+                    f" snapshot AS seen FROM {STAGING} WHERE created_at IS NOT NULL")
     if dup:
         con.execute(f"""
             DELETE FROM {STAGING} WHERE _row IN (
@@ -238,6 +253,7 @@ def _dedupe(con: duckdb.DuckDBPyConnection) -> None:
                     PARTITION BY snapshot, id ORDER BY {merge.KEY} DESC) AS rn FROM {STAGING})
                 WHERE rn > 1)
         """)
+    return bool(dup)
 
 
 def _mark_dirty(con: duckdb.DuckDBPyConnection, gen: int, known: int, hist_rows: int,
@@ -261,12 +277,12 @@ def _mark_dirty(con: duckdb.DuckDBPyConnection, gen: int, known: int, hist_rows:
 
 def _creations(con: duckdb.DuckDBPyConnection, hub: str, known: int) -> int:
     """Keep every creation time of re-created repos (input's and stored)."""
-    pairs = [f"SELECT s.id AS model_id, s.created_at, s.snapshot AS seen FROM {STAGING} s"
+    pairs = ["SELECT c.id AS model_id, c.created_at, c.seen FROM _cre_in c"
              " SEMI JOIN (SELECT id FROM _meta WHERE created_at <> created_max) r"
-             " ON r.id = s.id"]
+             " ON r.id = c.id"]
     if known:
-        pairs.append(f"SELECT s.id, s.created_at, s.snapshot FROM {STAGING} s"
-                     " SEMI JOIN (SELECT id FROM _mx WHERE recreated) r ON r.id = s.id")
+        pairs.append("SELECT c.id, c.created_at, c.seen FROM _cre_in c"
+                     " SEMI JOIN (SELECT id FROM _mx WHERE recreated) r ON r.id = c.id")
         pairs.append("SELECT id, prev_created, prev_first_seen FROM _mx WHERE recreated")
     return history.capture_creations(con, hub, " UNION ALL ".join(pairs))
 
@@ -294,17 +310,18 @@ def _snapshots(con: duckdb.DuckDBPyConnection, hub: str, run_id: str, simulated:
 
 def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: str,
            scope: tuple[str | None, bool | None] | None, part: IngestSummary) -> None:
-    _dedupe(con)
     snapshots = [r[0] for r in con.execute(
         f"SELECT DISTINCT snapshot FROM {STAGING} ORDER BY 1").fetchall()]
     if not snapshots:
         return
+    dropped = _dedupe(con, several=len(snapshots) > 1)
     gen = changes.bump(con)
-    merge.build_meta(con, several=len(snapshots) > 1)
+    merge.build_meta(con, several=len(snapshots) > 1 or dropped)
     known = merge.compare(con, hub)
     # Licence/gating history of every staged record that may say something new.
     skip = " ANTI JOIN (SELECT id FROM _mx WHERE same_hist) k ON k.id = s.id" if known else ""
-    hist_rows = history.capture_staged(con, hub, f"(SELECT s.* FROM {STAGING} s{skip})")
+    hist_rows = history.capture_staged(con, hub, f"(SELECT s.* FROM {STAGING} s{skip})",
+                                       single=len(snapshots) == 1 and not dropped)
     con.execute("CREATE OR REPLACE TEMP TABLE _hist_ids AS SELECT DISTINCT model_id"
                 " FROM _hist_new")
     hist_rows += _creations(con, hub, known)
@@ -325,8 +342,8 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: st
     part.edges += out.edges
 
 
-TEMP_VIEWS = (*merge.TEMP_VIEWS, "_final")
-TEMP_TABLES = (STAGING, *merge.TEMP, "_hist_new", "_hist_ids", "_hist_in")
+TEMP_VIEWS = (*merge.TEMP_VIEWS, "_final", "_cre_in")
+TEMP_TABLES = (STAGING, *merge.TEMP, "_hist_new", "_hist_ids", "_hist_in", "_cre_t")
 
 
 def _cleanup(con: duckdb.DuckDBPyConnection) -> None:

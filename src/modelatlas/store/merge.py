@@ -109,11 +109,11 @@ def build_meta(con: duckdb.DuckDBPyConnection, several: bool) -> None:
                        FILTER (WHERE has_tags OR license_raw IS NOT NULL) AS license_raw,
                    bool_or(has_tags OR license_raw IS NOT NULL) AS license_says,
                    bool_or(has_tags) AS has_tags, bool_or(has_lineage) AS has_lineage,
-                   min(created_at) AS created_at, max(created_at) AS created_max,
                    min(snapshot) AS first_seen, max(snapshot) AS last_seen,
                    arg_max(snapshot, {KEY}) AS snapshot, arg_max_null(observed_at, {KEY}) AS meta_at
             FROM _stg GROUP BY id
-        )
+        ) LEFT JOIN (SELECT id, min(created_at) AS created_at, max(created_at) AS created_max
+                     FROM _cre_in GROUP BY id) USING (id)
     """)
     con.execute("CREATE OR REPLACE TEMP VIEW _meta AS SELECT * FROM _meta_t")
     con.execute(f"""
@@ -294,10 +294,10 @@ def merge_edges(con: duckdb.DuckDBPyConnection, known: int, out: Merged) -> None
         WHERE k.id IS NULL OR k.lin_changed
     """ if known else "CREATE OR REPLACE TEMP TABLE _echild AS"
                       " SELECT id, FALSE AS stored FROM _lin_src")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _new_edges AS
-        {tagsql.edges_query("(SELECT l.* FROM _lin_src l SEMI JOIN _echild c ON c.id = l.id)")}
-    """)
+    rows = ("(SELECT l.* FROM _lin_src l SEMI JOIN _echild c ON c.id = l.id)" if known
+            else "_lin_src")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _new_edges AS"
+                f" {tagsql.edges_query(rows, 'bm_tags')}")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _gone_parents AS
         SELECT DISTINCT e.parent FROM edges e

@@ -69,9 +69,11 @@ def license_known(raw: str, name: str, tags: str, truncated: str) -> str:
 REASON = f"""
   CASE
     WHEN id IS NULL OR trim(id) = '' THEN 'missing model id'
-    WHEN regexp_matches(id, '\\s') THEN 'model id contains white space'
+    WHEN contains(id, ' ') OR contains(id, chr(9)) OR contains(id, chr(10))
+         OR contains(id, chr(13)) OR contains(id, chr(11)) OR contains(id, chr(12))
+        THEN 'model id contains white space'
     WHEN length(id) > {MAX_ID} THEN 'model id longer than {MAX_ID} characters'
-    WHEN length(id) - length(replace(id, '/', '')) > 1 THEN 'model id has more than one /'
+    WHEN strpos(substr(id, strpos(id, '/') + 1), '/') > 0 THEN 'model id has more than one /'
     WHEN starts_with(id, '/') OR ends_with(id, '/') THEN 'model id has an empty part'
     WHEN downloads_30d < 0 OR downloads_all_time < 0 OR likes < 0 THEN 'negative count'
     WHEN used_storage < 0 OR children_count < 0 THEN 'negative count'
@@ -109,8 +111,8 @@ SELECT * EXCLUDE (utags),
     len(coalesce(tags, [])) > 0 AS has_tags,
     (len(coalesce(tags, [])) > 0 OR card_base_models IS NOT NULL OR base_models IS NOT NULL)
         AS has_lineage,
-    hash(author, last_modified, pipeline_tag, library, gated, params_total, params_active,
-         used_storage, tags, truncated_tags, card_license, card_license_name,
+    hash(org, last_modified, pipeline_tag, library, gated, params_total, params_active,
+         used_storage, tags, truncated_tags, license_raw, card_license_name,
          card_license_link, card_base_models, card_base_relation, base_models) AS meta_sig,
     hash(list_filter(utags, lambda t: starts_with(t, 'base_model:')),
          list_filter(coalesce(truncated_tags, []), lambda t: starts_with(t, 'base_model:')),
@@ -125,43 +127,45 @@ def parsed(src: str) -> str:
     return PARSED.replace("{src}", src)
 
 
-def edges_query(staging: str) -> str:
+def edges_query(staging: str, bm_col: str | None = None) -> str:
     """SQL: one row (child, parent, relation, origin) per parent stated for a child.
 
-    ``staging`` has the canonical record columns (parsed ones are not needed, so
-    other writers of edges, such as ``ingest details``, share it). A specific
-    relation wins over unknown; then tags win over the Hub's ``baseModels`` field,
-    which wins over cardData ``base_model`` (relation from ``base_model_relation``
-    when given). ``origin`` names the first of tag, hub, card that states the parent.
+    ``staging`` has the canonical record columns (so other writers of edges, such
+    as ``ingest details``, share it); ``bm_col`` names a column already holding the
+    usable ``base_model:`` tags (the ingest parses them once, at staging). A
+    specific relation wins over unknown; then tags win over the Hub's
+    ``baseModels`` field, which wins over cardData ``base_model`` (relation from
+    ``base_model_relation`` when given). ``origin`` names the first of tag, hub,
+    card that states the parent.
     """
     rels = _sql_list(RELATIONS)
+    rel_in = "(" + ", ".join(f"'{r}'" for r in RELATIONS) + ")"
+    bm = bm_col or f"list_filter({usable_tags()}, lambda t: starts_with(t, 'base_model:'))"
     return f"""
     WITH tag_rows AS (
-        SELECT id AS child, substr(unnest(list_filter({usable_tags()},
-               lambda t: starts_with(t, 'base_model:'))), 12) AS v
-        FROM {staging}
+        SELECT child, v, CASE WHEN strpos(v, ':') > 0
+                              THEN substr(v, 1, strpos(v, ':') - 1) END AS head
+        FROM (SELECT id AS child, substr(unnest({bm}), 12) AS v FROM {staging})
     ), tag_edges AS (
         SELECT child,
-               CASE WHEN list_contains({rels}, split_part(v, ':', 1)) AND strpos(v, ':') > 0
-                    THEN substr(v, strpos(v, ':') + 1) ELSE v END AS parent,
-               CASE WHEN list_contains({rels}, split_part(v, ':', 1)) AND strpos(v, ':') > 0
-                    THEN split_part(v, ':', 1) ELSE 'unknown' END AS relation
+               CASE WHEN head IN {rel_in} THEN substr(v, length(head) + 2) ELSE v END AS parent,
+               CASE WHEN head IN {rel_in} THEN head ELSE 'unknown' END AS relation
         FROM tag_rows
     ), cut_rows AS (
         -- the cut tag is the last tag; the one before it names the parent
-        SELECT id AS child, tags[len(tags) - 1] AS prev,
-               rtrim(rtrim(substr(tags[len(tags)], 12), '…'), '.') AS rest
-        FROM {staging}
-        WHERE len(coalesce(truncated_tags, [])) > 0 AND len(tags) >= 2
-          AND starts_with(tags[len(tags)], 'base_model:')
-          AND list_contains(truncated_tags, tags[len(tags)])
-          AND starts_with(tags[len(tags) - 1], 'base_model:')
+        SELECT id AS child, substr(tags[-2], 12) AS prev,
+               rtrim(rtrim(substr(tags[-1], 12), '…'), '.') AS rest
+        FROM (SELECT * FROM {staging} WHERE len(coalesce(truncated_tags, [])) > 0)
+        WHERE len(tags) >= 2 AND starts_with(tags[-1], 'base_model:')
+          AND list_contains(truncated_tags, tags[-1])
+          AND starts_with(tags[-2], 'base_model:')
+          AND NOT list_contains(truncated_tags, tags[-2])
     ), cut_edges AS (
-        SELECT c.child, substr(c.prev, 12) AS parent, any_value(r.rel) AS relation
+        SELECT c.child, c.prev AS parent, any_value(r.rel) AS relation
         FROM cut_rows c, (SELECT unnest({rels}) AS rel) r
-        WHERE NOT list_contains({rels}, split_part(substr(c.prev, 12), ':', 1))
+        WHERE NOT list_contains({rels}, split_part(c.prev, ':', 1))
           AND length(c.rest) > 0
-          AND starts_with(r.rel || ':' || substr(c.prev, 12), c.rest)
+          AND starts_with(r.rel || ':' || c.prev, c.rest)
         GROUP BY c.child, c.prev
         HAVING count(*) = 1
     ), hub_rows AS (
@@ -173,16 +177,15 @@ def edges_query(staging: str) -> str:
                     THEN lower(card_base_relation) ELSE 'unknown' END AS relation
         FROM {staging} WHERE card_base_models IS NOT NULL
     ), all_edges AS (
-        SELECT child, trim(parent) AS parent, relation, 'tag' AS origin, 0 AS pri
-        FROM tag_edges
-        UNION ALL SELECT child, trim(parent), relation, 'tag', 1 FROM cut_edges
-        UNION ALL SELECT child, trim(b.id), coalesce(b.relation, 'unknown'), 'hub', 2
-        FROM hub_rows
-        UNION ALL SELECT child, trim(parent), relation, 'card', 3 FROM card_rows
+        SELECT child, trim(parent) AS parent, relation, 0 AS pri FROM tag_edges
+        UNION ALL SELECT child, trim(parent), relation, 1 FROM cut_edges
+        UNION ALL SELECT child, trim(b.id), coalesce(b.relation, 'unknown'), 2 FROM hub_rows
+        UNION ALL SELECT child, trim(parent), relation, 3 FROM card_rows
     )
     SELECT child, parent,
            arg_min(relation, (relation = 'unknown')::INT * 10 + pri) AS relation,
-           arg_min(origin, pri) AS origin
+           CASE WHEN min(pri) <= 1 THEN 'tag' WHEN min(pri) = 2 THEN 'hub' ELSE 'card' END
+               AS origin
     FROM all_edges
     WHERE parent IS NOT NULL AND parent <> '' AND length(parent) <= {MAX_ID}
     GROUP BY child, parent
