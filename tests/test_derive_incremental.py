@@ -98,7 +98,7 @@ def test_incremental_equals_full(first: dict[int, dict[str, Any]],
     second = {**first, **change}
     for i in drop:
         second.pop(i, None)  # absent from a full snapshot: removed
-    created = {i: "2026-02-10T00:00:00Z" for i in recreate}
+    created = dict.fromkeys(recreate, "2026-02-10T00:00:00Z")
     with open_store(":memory:") as inc, open_store(":memory:") as full:
         for st_ in (inc, full):
             _ingest(st_, first, S1, {})

@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from modelatlas.sources.records import Batch, batch_from_rows
 from modelatlas.store import open_store
-from modelatlas.store.ingest import IngestSummary, carried_over, commit_input, load_input, transaction
+from modelatlas.store.ingest import (
+    IngestSummary,
+    carried_over,
+    commit_input,
+    load_input,
+    transaction,
+)
 from modelatlas.store.latest import COLS, WINDOW
 
 DAYS = [dt.date(2026, 1, d) for d in (1, 2, 3, 5)]

@@ -50,13 +50,14 @@ CATALOG_FILES = (
 class Scope:
     """What changed since a step last ran, as temporary tables on the connection.
 
-    ``_dd(model_id, lineage, prev_org)``: dirty models (``lineage``: their parents
-    changed or they are new nodes); ``_ds(source, snapshot)``: snapshots written.
+    ``_dd(model_id, lineage, gone, prev_org)``: dirty models (``lineage``: their
+    parents changed or they are new nodes; ``gone``: a parent no edge names any
+    more, maybe no longer a node); ``_ds(source, snapshot)``: snapshots written.
     """
 
     models: int
     snapshots: int
-    models_sql: str = "SELECT model_id, lineage, prev_org FROM _dd"
+    models_sql: str = "SELECT model_id, lineage, gone, prev_org FROM _dd"
     snapshots_sql: str = "SELECT source, snapshot FROM _ds"
 
 
@@ -128,12 +129,25 @@ def _done(fp: str | None, static: str) -> int:
     return int(gen) if rest == static and gen.isdigit() else 0
 
 
+def _step_count() -> int:
+    """How many derive steps there are, without importing them (is_current stays cheap)."""
+    import modelatlas.derive_steps as pkg
+
+    return sum(1 for info in pkgutil.iter_modules(pkg.__path__) if not info.name.startswith("_"))
+
+
 def is_current(store: Store) -> bool:
-    """True when every derived table reflects the store's data and catalogs. No writes."""
+    """True when every derived table reflects the store's data and catalogs.
+
+    No writes, no step imported: two tiny reads and a digest of the catalog files
+    (cached per process); works on a read-only connection.
+    """
     data_gen, _ = changes.current(store.con)
-    static = static_fingerprint()
+    if data_gen == 0:
+        return False
+    want = f"{data_gen}|{static_fingerprint()}"
     states = _states(store.con)
-    return data_gen > 0 and all(_done(states.get(s.key), static) == data_gen for s in steps())
+    return len(states) >= _step_count() and all(fp == want for fp in states.values())
 
 
 def generation(store: Store) -> str:
@@ -168,7 +182,8 @@ def _scope(con: duckdb.DuckDBPyConnection, done: int, total: int) -> Scope | Non
         return None
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _dd AS
-        SELECT model_id, bool_or(lineage) AS lineage, any_value(prev_org) AS prev_org
+        SELECT model_id, bool_or(kind = 'lineage') AS lineage, bool_or(kind = 'gone') AS gone,
+               any_value(prev_org) AS prev_org
         FROM derive_dirty WHERE gen > ? GROUP BY model_id
     """, [done])
     con.execute("""
@@ -223,6 +238,9 @@ def refresh(store: Store, *, force: bool = False, extra: str = "") -> list[str]:
     if ran:
         oldest = min(_done(_states(con).get(s.key), static) for s in steps())
         con.execute("BEGIN TRANSACTION")
+        keys = [s.key for s in steps()]
+        con.execute(f"DELETE FROM derived_state WHERE step NOT IN ({', '.join('?' for _ in keys)})",
+                    keys)
         con.execute("DELETE FROM derive_dirty WHERE gen <= ?", [oldest])
         con.execute("DELETE FROM derive_dirty_snapshots WHERE gen <= ?", [oldest])
         con.execute("UPDATE store_generation SET derive_gen = derive_gen + 1"

@@ -148,11 +148,17 @@ FROM res LEFT JOIN repo USING (id) LEFT JOIN cut USING (id)
 def run(store: Store, scope: Scope | None = None) -> None:
     """Full: reload the catalog table, resolve every distinct raw value, assign every
     model. Incremental: resolve new values and assign the changed models only."""
-    models = "models" if scope is None else (
-        f"(SELECT * FROM models SEMI JOIN ({scope.models_sql}) d ON d.model_id = models.id)")
+    con = store.con
+    models = "models"
     if scope is None:
         load_catalog(store)
-    con = store.con
+    else:  # the changed models, read once
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _lic_models AS
+            SELECT id, license_raw, license_name, license_link, truncated_tags FROM models
+            SEMI JOIN ({scope.models_sql}) d ON d.model_id = models.id
+        """)
+        models = "_lic_models"
     _register(store, "_lic_res_in", _resolutions(store, scope))
     _register(store, "_lic_cut", _cut_tags(store, models))
     _register(store, "_lic_repo", _repo_rules())
@@ -176,3 +182,4 @@ def run(store: Store, scope: Scope | None = None) -> None:
         for name in ("_lic_res_in", "_lic_cut", "_lic_repo"):
             con.unregister(name)
         store.sql("DROP TABLE IF EXISTS _lic_assign")
+        store.sql("DROP TABLE IF EXISTS _lic_models")

@@ -26,4 +26,5 @@ def run(store: Store, scope: Scope | None = None) -> None:
         return
     if scope.models == 0:
         return
-    roots.update(store.con, f"SELECT model_id FROM ({scope.models_sql}) WHERE lineage")
+    roots.update(store.con, f"SELECT model_id FROM ({scope.models_sql}) WHERE lineage",
+                 f"SELECT model_id FROM ({scope.models_sql}) WHERE gone AND NOT lineage")

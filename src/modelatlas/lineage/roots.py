@@ -91,8 +91,10 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchall()[0][0])
 
 
-def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str) -> int:
-    """``_lin_a(id)``: changed nodes and all their descendants; returns its size."""
+def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str, gone_sql: str | None) -> int:
+    """``_lin_a(id)``: changed nodes and all their descendants, plus the parents no edge
+    of a changed child names any more (``gone_sql``: they keep their own roots and
+    children, but may stop being nodes); returns its size."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lin_a AS
         SELECT DISTINCT model_id AS id FROM ({changed_sql}) WHERE model_id IS NOT NULL
@@ -117,17 +119,24 @@ def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str) -> int:
         if _count(con, "SELECT count(*) FROM _lin_f") == 0:
             break
         con.execute("INSERT INTO _lin_a SELECT id FROM _lin_f")
+    if gone_sql:
+        con.execute(f"""
+            INSERT INTO _lin_a SELECT DISTINCT model_id FROM ({gone_sql}) g
+            ANTI JOIN _lin_a a ON a.id = g.model_id WHERE model_id IS NOT NULL
+        """)
     return _count(con, "SELECT count(*) FROM _lin_a")
 
 
-def update(con: duckdb.DuckDBPyConnection, changed_sql: str) -> Resolution | None:
-    """Recompute roots for the nodes ``changed_sql`` (a ``model_id`` column) can reach.
+def update(con: duckdb.DuckDBPyConnection, changed_sql: str,
+           gone_sql: str | None = None) -> Resolution | None:
+    """Recompute roots for the nodes ``changed_sql`` (a ``model_id`` column) can reach,
+    and check the parents ``gone_sql`` names still exist.
 
     Inside the caller's transaction. Returns None when a full rebuild ran instead
     (the change reaches too much of the graph for the incremental way to pay).
     """
     try:
-        n_a = _affected(con, changed_sql)
+        n_a = _affected(con, changed_sql, gone_sql)
         nodes = _count(con, "SELECT count(*) FROM roots")
         if n_a > FULL_SHARE * max(nodes, 1):
             full(con)

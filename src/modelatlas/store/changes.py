@@ -46,16 +46,17 @@ def current(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 
 def mark_models(con: duckdb.DuckDBPyConnection, gen: int, select_sql: str,
                 params: list[Any] | None = None) -> None:
-    """Mark as dirty the rows of ``select_sql`` (columns: model_id, lineage, prev_org)."""
+    """Mark as dirty the rows of ``select_sql`` (columns: model_id, kind, prev_org;
+    kind 'lineage', 'meta' or 'gone', see the ``derive_dirty`` table)."""
     con.execute(
-        f"INSERT INTO derive_dirty (gen, model_id, lineage, prev_org)"
-        f" SELECT ?, model_id, lineage, prev_org FROM ({select_sql})",
+        f"INSERT INTO derive_dirty (gen, model_id, kind, prev_org)"
+        f" SELECT ?, model_id, kind, prev_org FROM ({select_sql})",
         [gen, *(params or [])],
     )
 
 
 def mark_all(con: duckdb.DuckDBPyConnection, gen: int) -> None:
-    con.execute("INSERT INTO derive_dirty VALUES (?, NULL, TRUE, NULL)", [gen])
+    con.execute("INSERT INTO derive_dirty VALUES (?, NULL, 'lineage', NULL)", [gen])
 
 
 def mark_snapshots(con: duckdb.DuckDBPyConnection, gen: int, source: str,

@@ -120,13 +120,16 @@ def capture_staged(con: duckdb.DuckDBPyConnection, hub: str, staged: str = "_stg
 
 
 def capture_models(con: duckdb.DuckDBPyConnection, only: str | None = None) -> int:
-    """Fallback: record each model's latest metadata at its ``meta_snapshot``.
+    """Fallback for writers that change ``models`` outside the ingest (``ingest details``):
+    record a model's current licence/gating/org at its ``meta_snapshot`` when they
+    differ from its latest stored history row (and no row is stored at that snapshot).
 
-    Skips (source, snapshot, model) pairs already recorded, and values equal to
-    the previous stored row; so with the ingest hook in place it adds nothing.
     ``only``: SQL of a ``model_id`` column restricting the models looked at.
     """
-    restrict = f"SEMI JOIN ({only}) d ON d.model_id = m.id" if only else ""
+    restrict_m = f"SEMI JOIN ({only}) d ON d.model_id = m.id" if only else ""
+    restrict_h = f"SEMI JOIN ({only}) d ON d.model_id = h.model_id" if only else ""
+    last = ", ".join(f"arg_max(h.{c}, h.snapshot) AS {c}" for c in _COMPARE)
+    differs = " OR ".join(f"i.{c} IS DISTINCT FROM l.{c}" for c in _COMPARE)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _hist_in AS
         SELECT m.source, m.meta_snapshot AS snapshot, m.id AS model_id, m.org,
@@ -134,12 +137,23 @@ def capture_models(con: duckdb.DuckDBPyConnection, only: str | None = None) -> i
                ({tagsql.license_known('m.license_raw', 'm.license_name', 'm.tags',
                                       'm.truncated_tags')}) AS license_known,
                nullif(lower(trim(m.gated)), '') AS gated
-        FROM models m {restrict}
-        ANTI JOIN model_history h
-          ON h.source = m.source AND h.snapshot = m.meta_snapshot AND h.model_id = m.id
+        FROM models m {restrict_m}
     """)
-    n = _insert_changed(con, "_hist_in")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _hist_new AS
+        SELECT {", ".join("i." + c.strip() for c in _COLS.split(","))}
+        FROM _hist_in i
+        LEFT JOIN (SELECT h.source, h.model_id, {last} FROM model_history h {restrict_h}
+                   GROUP BY h.source, h.model_id) l
+          ON l.source = i.source AND l.model_id = i.model_id
+        ANTI JOIN model_history x
+          ON x.source = i.source AND x.snapshot = i.snapshot AND x.model_id = i.model_id
+        WHERE (i.license_known OR i.gated IS NOT NULL) AND (l.model_id IS NULL OR {differs})
+    """)
+    con.execute(f"INSERT INTO model_history ({_COLS}) SELECT {_COLS} FROM _hist_new")
+    n = int(con.execute("SELECT count(*) FROM _hist_new").fetchall()[0][0])
     con.execute("DROP TABLE IF EXISTS _hist_in")
+    con.execute("DROP TABLE IF EXISTS _hist_new")
     return n
 
 

@@ -264,13 +264,14 @@ def _mark_dirty(con: duckdb.DuckDBPyConnection, gen: int, known: int, hist_rows:
     if changed > changes.FULL_SHARE * max(total, 1):
         changes.mark_all(con, gen)
         return
-    parts = ["SELECT id AS model_id, TRUE AS lineage, NULL::VARCHAR AS prev_org FROM _meta"
+    parts = ["SELECT id AS model_id, 'lineage' AS kind, NULL::VARCHAR AS prev_org FROM _meta"
              + (" ANTI JOIN _mx k USING (id)" if known else ""),
-             "SELECT parent, TRUE, NULL FROM _gone_parents",
-             "SELECT model_id, FALSE, NULL FROM _hist_ids"]
+             "SELECT parent, 'gone', NULL FROM _gone_parents",
+             "SELECT model_id, 'meta', NULL FROM _hist_ids"]
     if known:
-        parts.append("SELECT id, lin_changed, CASE WHEN prev_org IS DISTINCT FROM org"
-                     " THEN prev_org END FROM (SELECT k.id, k.lin_changed, k.prev_org, m.org"
+        parts.append("SELECT id, CASE WHEN lin_changed THEN 'lineage' ELSE 'meta' END,"
+                     " CASE WHEN prev_org IS DISTINCT FROM org THEN prev_org END"
+                     " FROM (SELECT k.id, k.lin_changed, k.prev_org, m.org"
                      " FROM _mx k JOIN _meta m USING (id) WHERE k.rewrite OR k.recreated)")
     changes.mark_models(con, gen, " UNION ALL ".join(parts))
 

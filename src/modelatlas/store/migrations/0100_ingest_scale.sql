@@ -58,13 +58,14 @@ CREATE TABLE store_generation (
 );
 INSERT INTO store_generation VALUES (1, 1, 0, now());
 
--- Models whose derived data may have changed since generation gen: new models,
--- changed metadata, new history, changed parents (lineage), parents an edge no
--- longer names. prev_org: the org before the change, when it changed.
+-- Models whose derived data may have changed since generation gen. kind: 'lineage'
+-- (a new model or changed parents: its roots and its descendants' change), 'meta'
+-- (metadata, history or creation time changed), 'gone' (a parent an edge no longer
+-- names: it may stop being a node). prev_org: the org before the change, if it changed.
 CREATE TABLE derive_dirty (
     gen       BIGINT NOT NULL,
     model_id  VARCHAR,                   -- NULL: everything (a first load; cheaper than listing)
-    lineage   BOOLEAN NOT NULL,
+    kind      VARCHAR NOT NULL,
     prev_org  VARCHAR
 );
 CREATE TABLE derive_dirty_snapshots (
@@ -81,4 +82,4 @@ WHERE created_at = TIMESTAMPTZ '2022-03-02 23:29:04+00';
 
 -- Derived tables are recomputed in full once under the new rules.
 DELETE FROM derived_state;
-INSERT INTO derive_dirty VALUES (1, NULL, TRUE, NULL);
+INSERT INTO derive_dirty VALUES (1, NULL, 'lineage', NULL);
