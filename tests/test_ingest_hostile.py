@@ -108,7 +108,8 @@ def test_parquet_bad_timestamp_only_that_row(tmp_path: Path, store: Store) -> No
     summary = ingest_files(store, [f])
     assert summary.quarantined == 3
     assert store.scalar("SELECT count(*) FROM models") == n - 3
-    why = {r["location"]: r["reason"] for r in store.rows("SELECT location, reason FROM quarantine")}
+    why = {r["location"]: r["reason"]
+           for r in store.rows("SELECT location, reason FROM quarantine")}
     assert "createdAt" in why["row 1235"] and "timestamp" in why["row 1235"]
     assert "lastModified" in why[f"row {n}"] and "whole number" in why[f"row {n}"]
     assert "whole number" in why[f"row {n - 1}"]
