@@ -215,6 +215,26 @@ def refresh(store: Store, *, force: bool = False, extra: str = "") -> list[str]:
     data_gen, _ = changes.current(con)
     static = static_fingerprint()
     states = _states(con)
+    with store.working_memory():
+        ran = _run_steps(store, data_gen, static, states, force)
+    if ran:
+        oldest = min(_done(_states(con).get(s.key), static) for s in steps())
+        con.execute("BEGIN TRANSACTION")
+        keys = [s.key for s in steps()]
+        con.execute(f"DELETE FROM derived_state WHERE step NOT IN ({', '.join('?' for _ in keys)})",
+                    keys)
+        con.execute("DELETE FROM derive_dirty WHERE gen <= ?", [oldest])
+        con.execute("DELETE FROM derive_dirty_snapshots WHERE gen <= ?", [oldest])
+        con.execute("UPDATE store_generation SET derive_gen = derive_gen + 1"
+                    " WHERE singleton = 1")
+        con.execute("COMMIT")
+    return ran
+
+
+def _run_steps(store: Store, data_gen: int, static: str, states: dict[str, str],
+               force: bool) -> list[str]:
+    """Run each step that is behind, in its own transaction with its bookkeeping."""
+    con = store.con
     total = int(con.execute("SELECT count(*) FROM models").fetchall()[0][0])
     ran: list[str] = []
     for step in steps():
@@ -235,15 +255,4 @@ def refresh(store: Store, *, force: bool = False, extra: str = "") -> list[str]:
             for t in ("_dd", "_ds"):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
         ran.append(step.name)
-    if ran:
-        oldest = min(_done(_states(con).get(s.key), static) for s in steps())
-        con.execute("BEGIN TRANSACTION")
-        keys = [s.key for s in steps()]
-        con.execute(f"DELETE FROM derived_state WHERE step NOT IN ({', '.join('?' for _ in keys)})",
-                    keys)
-        con.execute("DELETE FROM derive_dirty WHERE gen <= ?", [oldest])
-        con.execute("DELETE FROM derive_dirty_snapshots WHERE gen <= ?", [oldest])
-        con.execute("UPDATE store_generation SET derive_gen = derive_gen + 1"
-                    " WHERE singleton = 1")
-        con.execute("COMMIT")
     return ran

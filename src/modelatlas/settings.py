@@ -58,6 +58,13 @@ SETTINGS: dict[str, Setting] = {
         Setting("page_size", "MODELATLAS_PAGE_SIZE", "1000",
                 "Models per API page (the Hub serves at most 1000)."),
         Setting("orgs_file", "MODELATLAS_ORGS", "", "User file overriding the org catalog."),
+        Setting(
+            "ingest_memory_limit",
+            "MODELATLAS_INGEST_MEMORY_LIMIT",
+            "1GB",
+            "DuckDB memory limit while ingesting and deriving (at most memory_limit); with"
+            " Python's share, keeps a whole-Hub ingest under 2 GB of RAM.",
+        ),
     )
 }
 

@@ -114,15 +114,18 @@ def _params(batch: pa.RecordBatch) -> tuple[pa.Array | None, list[tuple[pa.Array
             if total is not None:
                 found.append(_positive(total))
         elif per_dtype is not None and pa.types.is_map(per_dtype.type):
-            items = pc.list_flatten(per_dtype)
-            vals, bad = ints(pc.struct_field(items, "value"))
-            parents = pc.list_parent_indices(per_dtype)
-            sums = pa.table({"p": parents, "v": vals}).group_by("p").aggregate([("v", "sum")])
-            total_by_row = [None] * batch.num_rows
-            for p, v in zip(sums.column("p").to_pylist(), sums.column("v_sum").to_pylist(),
-                            strict=True):
-                total_by_row[p] = v
-            found.append(_positive(pa.array(total_by_row, pa.int64())))
+            # a map per row (dtype -> count): few entries each, summed in Python
+            sums: list[int | None] = []
+            bad_rows: list[bool] = []
+            for pairs in per_dtype.to_pylist():
+                vals = [v for _, v in pairs or []]
+                ok = all(isinstance(v, int) or v is None for v in vals)
+                total = sum(v for v in vals if isinstance(v, int)) if ok else 0
+                ok = ok and total <= 2**63 - 1
+                sums.append(total if ok and total > 0 else None)
+                bad_rows.append(not ok)
+            found.append(pa.array(sums, pa.int64()))
+            checks.append((pa.array(bad_rows), "safetensors.parameters is not a whole number"))
     if "gguf" in names:
         add(_field(batch.column("gguf"), "total"), "gguf.total")
     for name in ("numParameters", "num_parameters"):

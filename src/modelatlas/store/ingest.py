@@ -361,6 +361,12 @@ def transaction(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConnection]
     DuckDB errors become a one-line ``StoreError`` naming the input; the
     temporary tables of the ingest are dropped either way.
     """
+    with store.working_memory(), _rollback_on_error(store, label) as con:
+        yield con
+
+
+@contextlib.contextmanager
+def _rollback_on_error(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConnection]:
     con = store.con
     con.execute("BEGIN TRANSACTION")
     try:
