@@ -167,12 +167,16 @@ def _staging_table(con: duckdb.DuckDBPyConnection) -> None:
 _INSERT_STAGED = f"INSERT INTO {STAGING} {tagsql.parsed('_in_batch')}"
 
 
+GATHER_BYTES = 32 * 1024 * 1024
+
+
 def _stage(store: Store, batches: Iterable[Batch], run_id: str, label: str,
            part: IngestSummary, batch_rows: int = 65_536) -> None:
     """Screen each batch, quarantine its rejects, parse the rows into ``_stg``.
 
     Small batches (many small files in one transaction) are gathered up to
-    ``batch_rows`` rows first: parsing is one SQL statement per gathered batch, and
+    ``batch_rows`` rows or ``GATHER_BYTES`` first: parsing is one SQL statement per
+    gathered batch, and
     its planning, not the rows, would otherwise dominate. The rows reach DuckDB as
     a relation queried in place (not a registered view: inside a transaction an
     unregistered view keeps its Arrow data alive until commit, which made memory
@@ -181,16 +185,16 @@ def _stage(store: Store, batches: Iterable[Batch], run_id: str, label: str,
     con = store.con
     _staging_table(con)
     pending: list[pa.RecordBatch] = []
-    held = 0
+    held = held_bytes = 0
     offset = 0
 
     def flush() -> None:
-        nonlocal pending, held, offset
+        nonlocal pending, held, held_bytes, offset
         tbl = pa.Table.from_batches(pending).append_column(
             "_row", pa.array(np.arange(offset + 1, offset + held + 1, dtype=np.int64)))
         con.from_arrow(tbl).query("_in_batch", _INSERT_STAGED)
         offset += held
-        pending, held = [], 0
+        pending, held, held_bytes = [], 0, 0
 
     for batch in batches:
         good, rejected = screen(batch.records)
@@ -200,7 +204,8 @@ def _stage(store: Store, batches: Iterable[Batch], run_id: str, label: str,
         if good.num_rows:
             pending.append(good)
             held += good.num_rows
-        if held >= batch_rows:
+            held_bytes += good.nbytes
+        if held >= batch_rows or held_bytes >= GATHER_BYTES:
             flush()
     if held:
         flush()
