@@ -196,12 +196,13 @@ def files_for(n: int, work: Path) -> list[Path]:
     files = sorted(folder.glob("SIMULATED-hub-*.parquet"))
     if len(files) < 2:
         subprocess.run(cli(work / "unused.duckdb", "synth", "--models", str(n), "--snapshots",
-                           "2", "--out", str(folder)), check=True)
+                           "2", "--out", str(folder)), check=True, capture_output=True)
         files = sorted(folder.glob("SIMULATED-hub-*.parquet"))
     third = folder / "changed" / "SIMULATED-hub-2026-11-30.parquet"
     if not third.exists():
         third.parent.mkdir(exist_ok=True)
-        subprocess.run([PY, "-c", CHANGE, str(files[-1]), str(third), "0.01"], check=True)
+        subprocess.run([PY, "-c", CHANGE, str(files[-1]), str(third), "0.01"], check=True,
+                       capture_output=True)
     return [*files[:2], third]
 
 
@@ -253,7 +254,7 @@ def _rows(p: Path) -> int:
 def run_csv(lines: int, work: Path) -> dict[str, Any]:
     path = work / f"new-models-{lines}.csv"
     if not path.exists():
-        subprocess.run([PY, "-c", CSV, str(lines), str(path)], check=True)
+        subprocess.run([PY, "-c", CSV, str(lines), str(path)], check=True, capture_output=True)
     db = work / "csv.duckdb"
     for f in (db, Path(str(db) + ".wal")):
         f.unlink(missing_ok=True)
