@@ -36,6 +36,7 @@ import duckdb
 
 from modelatlas.store.db import Store
 from modelatlas.store.history import capture_models
+from modelatlas.store.merge import dates_sql
 
 if TYPE_CHECKING:
     from modelatlas.derive import Scope
@@ -133,28 +134,35 @@ def _history(con: duckdb.DuckDBPyConnection, models_sql: str | None) -> None:
 
 
 # Presence events at the full snapshots in _ev_at (source, snapshot, idx; idx > 1).
+# {cur} and {prv}: the snapshots read, as literals (so the scan of observations is
+# pruned by its zone maps instead of joined whole).
 PRESENCE = """
-    CREATE OR REPLACE TEMP TABLE _ev_cur AS
-    SELECT a.source, a.snapshot AS "at", a.idx, o.model_id
-    FROM _ev_at a JOIN observations o ON o.source = a.source AND o.snapshot = a.snapshot
-    WHERE NOT o.carried_over;
-    CREATE OR REPLACE TEMP TABLE _ev_prv AS
-    SELECT a.source, a.snapshot AS "at", p.snapshot AS prev, o.model_id
-    FROM _ev_at a JOIN _ev_full p ON p.source = a.source AND p.idx = a.idx - 1
-    JOIN observations o ON o.source = p.source AND o.snapshot = p.snapshot
-    WHERE NOT o.carried_over;
+    CREATE OR REPLACE TEMP TABLE _ev_pairs AS
+    SELECT a.source, a.snapshot AS "at", a.idx, p.snapshot AS prev
+    FROM _ev_at a JOIN _ev_full p ON p.source = a.source AND p.idx = a.idx - 1;
     CREATE OR REPLACE TEMP TABLE _ev_gone AS
-    SELECT p.model_id, p.source, p."at", p.prev FROM _ev_prv p
-    ANTI JOIN _ev_cur c ON c.source = p.source AND c."at" = p."at" AND c.model_id = p.model_id;
+    SELECT o.model_id, r.source, r."at", r.prev
+    FROM (SELECT source, snapshot, model_id FROM observations
+          WHERE snapshot IN ({prv}) AND NOT carried_over) o
+    JOIN _ev_pairs r ON r.source = o.source AND r.prev = o.snapshot
+    ANTI JOIN (SELECT source, snapshot, model_id FROM observations
+               WHERE snapshot IN ({cur}) AND NOT carried_over) c
+      ON c.source = r.source AND c.snapshot = r."at" AND c.model_id = o.model_id;
     CREATE OR REPLACE TEMP TABLE _ev_newc AS
-    SELECT c.model_id, c.source, c."at", c.idx FROM _ev_cur c
-    ANTI JOIN _ev_prv p ON p.source = c.source AND p."at" = c."at" AND p.model_id = c.model_id;
+    SELECT o.model_id, r.source, r."at", r.idx
+    FROM (SELECT source, snapshot, model_id FROM observations
+          WHERE snapshot IN ({cur}) AND NOT carried_over) o
+    JOIN _ev_pairs r ON r.source = o.source AND r."at" = o.snapshot
+    ANTI JOIN (SELECT source, snapshot, model_id FROM observations
+               WHERE snapshot IN ({prv}) AND NOT carried_over) p
+      ON p.source = r.source AND p.snapshot = r.prev AND p.model_id = o.model_id;
     CREATE OR REPLACE TEMP TABLE _ev_seen AS
     SELECT n.model_id, n.source, n."at", max(f.snapshot) AS earlier
     FROM _ev_newc n
-    JOIN observations o ON o.model_id = n.model_id AND o.source = n.source
+    JOIN (SELECT o.model_id, o.source, o.snapshot FROM observations o
+          SEMI JOIN (SELECT DISTINCT model_id FROM _ev_newc) k ON k.model_id = o.model_id
+          WHERE NOT o.carried_over) o ON o.model_id = n.model_id AND o.source = n.source
     JOIN _ev_full f ON f.source = o.source AND f.snapshot = o.snapshot AND f.idx < n.idx - 1
-    WHERE NOT o.carried_over
     GROUP BY n.model_id, n.source, n."at";
 """
 
@@ -206,9 +214,13 @@ def _presence(con: duckdb.DuckDBPyConnection, snapshots_sql: str | None) -> None
             DELETE FROM events_presence WHERE (source, "at") IN (
                 SELECT source, snapshot FROM _ev_at
                 UNION SELECT source, snapshot FROM (""" + snapshots_sql + "))")
-    if int(con.execute("SELECT count(*) FROM _ev_at").fetchall()[0][0]) == 0:
+    at = [r[0] for r in con.execute("SELECT DISTINCT snapshot FROM _ev_at").fetchall()]
+    if not at:
         return
-    con.execute(PRESENCE)
+    prv = [r[0] for r in con.execute(
+        "SELECT DISTINCT p.snapshot FROM _ev_full p JOIN _ev_at a"
+        " ON a.source = p.source AND p.idx = a.idx - 1").fetchall()]
+    con.execute(PRESENCE.format(cur=dates_sql(at), prv=dates_sql(prv)))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ev_moves AS {MOVES}")
     con.execute("""
         INSERT INTO events_presence (model_id, source, "at", kind, old, new)
@@ -238,6 +250,6 @@ def run(store: Store, scope: Scope | None = None) -> None:
         if scope.snapshots:
             _presence(con, scope.snapshots_sql)
     finally:
-        for t in ("_ev_full", "_ev_at", "_ev_cur", "_ev_prv", "_ev_gone", "_ev_newc",
-                  "_ev_seen", "_ev_moves"):
+        for t in ("_ev_full", "_ev_at", "_ev_pairs", "_ev_gone", "_ev_newc", "_ev_seen",
+                  "_ev_moves"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
