@@ -26,6 +26,12 @@ def _no_state_in_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     mp.setenv("XDG_DATA_HOME", str(home / "data"))
     mp.setenv("XDG_CACHE_HOME", str(home / "cache"))
     mp.delenv("MODELATLAS_DB", raising=False)
+    # Nor read the user's Hugging Face token or offline switch (the token file
+    # then resolves inside the temporary XDG_CACHE_HOME above).
+    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_HOME",
+                "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_IMPLICIT_TOKEN",
+                "HF_ENDPOINT", "MODELSCOPE_ENDPOINT"):
+        mp.delenv(var, raising=False)
     yield
     mp.undo()
 

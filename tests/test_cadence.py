@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modelatlas.metrics.cadence import monthly_releases, release_intervals
+from modelatlas.atlas import Atlas
 from modelatlas.store.db import Store
 from tests.adoption_data import load, obs
 
@@ -23,16 +23,16 @@ def _setup(store: Store, tmp: Path) -> None:
 
 def test_monthly_releases(store: Store, tmp_path: Path) -> None:
     _setup(store, tmp_path)
-    df = monthly_releases(store)
+    df = Atlas(store).cadence(monthly=True)
     got = {(r.org, r.period): (r.new_models, r.mainline_models) for r in df.itertuples()}
     assert got == {("lab", "2025-01"): (2, 2), ("lab", "2025-02"): (2, 1),
                    ("solo", "2025-03"): (1, 1)}   # nodate/y has no release date: left out
-    assert len(monthly_releases(store, since="2025-02-01")) == 2
+    assert len(Atlas(store).cadence(monthly=True, since="2025-02-01")) == 2
 
 
 def test_release_intervals(store: Store, tmp_path: Path) -> None:
     _setup(store, tmp_path)
-    df = release_intervals(store).set_index("org")
+    df = Atlas(store).cadence().set_index("org")
     assert df.loc["lab", "models"] == 4 and df.loc["lab", "mainline_models"] == 3
     assert df.loc["lab", "median_days_between"] == 20.0   # gaps 10 and 30 days
     assert df.loc["solo", "median_days_between"] != df.loc["solo", "median_days_between"]

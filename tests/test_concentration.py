@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from modelatlas.metrics.concentration import concentration
+from modelatlas.atlas import Atlas
 from modelatlas.store.db import Store
 from tests.adoption_data import load, obs, set_orgs, set_roots
 
@@ -19,7 +19,7 @@ def test_hhi_top10_and_community(store: Store, tmp_path: Path) -> None:
     set_orgs(store, [("o0", "US", "us", "big-tech"), ("o1", "FR", "eu", "community"),
                      ("o2", "FR", "eu", "community")])
     set_roots(store, [])
-    df = concentration(store)
+    df = Atlas(store).concentration()
     assert list(df["period"]) == ["2025-03"]
     r = df.iloc[0]
     assert r["total"] == 1000 and r["orgs"] == 12
@@ -36,8 +36,8 @@ def test_root_attribution_moves_downloads_to_the_base_developer(
                            obs("fan/quant", "2025-03-31", 300)])
     set_orgs(store, [("big", "US", "us", "big-tech"), ("fan", "US", "us", "community")])
     set_roots(store, [("big/base", "big/base", 1.0, "Big"), ("fan/quant", "big/base", 1.0, "Big")])
-    direct = concentration(store, attribution="direct").iloc[0]
-    root = concentration(store, attribution="root").iloc[0]
+    direct = Atlas(store).concentration(attribution="direct").iloc[0]
+    root = Atlas(store).concentration(attribution="root").iloc[0]
     assert direct["community_share"] == pytest.approx(0.75)
     assert direct["hhi"] == pytest.approx((0.25**2 + 0.75**2) * 10000)
     assert root["community_share"] == 0 and root["hhi"] == pytest.approx(10000)

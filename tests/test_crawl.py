@@ -9,19 +9,20 @@ from collections.abc import Iterator
 
 import pytest
 
+from modelatlas.atlas import Atlas
 from modelatlas.crawl.details import ingest_details, read_ids, top_ids
 from modelatlas.crawl.run import ingest_hub
-from modelatlas.errors import NetworkError, UsageError
+from modelatlas.errors import BadRequestError, NetworkError, UnauthorizedError, UsageError
 from modelatlas.sources.hub_api import HubClient, RetryPolicy
 from modelatlas.store import Store
-from tests.fakehub import FakeHub, Faults, make_models, running
+from tests.fakehub import PLACEHOLDER_CREATED, FakeHub, Faults, make_models, running
 
 D1, D2 = dt.date(2026, 3, 1), dt.date(2026, 3, 2)
 
 
-def fast_client(url: str, timeout: float = 2.0) -> HubClient:
+def fast_client(url: str, timeout: float = 2.0, token: str | bool | None = None) -> HubClient:
     pol = RetryPolicy(attempts=8, base=0.001, cap=0.01, timeout=timeout, wait_scale=0.0)
-    return HubClient(url, policy=pol, sleep=lambda s: None, rng=random.Random(1))
+    return HubClient(url, policy=pol, sleep=lambda s: None, rng=random.Random(1), token=token)
 
 
 @pytest.fixture
@@ -76,6 +77,7 @@ def test_failing_page_keeps_checkpoint_and_snapshot_invisible_then_rerun_complet
         with fast_client(hub.base) as cl, pytest.raises(NetworkError) as err:
             ingest_hub(store, client=cl, snapshot=D1)
         assert "page 4" in str(err.value) and "\n" not in str(err.value)
+        assert "rerun the same command" in str(err.value)
         assert store.scalar("SELECT count(*) FROM snapshots") == 0
         assert store.scalar("SELECT count(*) FROM observations") == 0
         assert store.scalar("SELECT status FROM crawl_jobs") == "failed"
@@ -150,31 +152,53 @@ def test_since_and_other_sort_is_a_usage_error(store: Store) -> None:
         ingest_hub(store, since=D1, sort="downloads", endpoint="http://127.0.0.1:9")
 
 
-def test_details_are_stored_feed_edges_and_licence_and_resume(store: Store, tmp_path) -> None:
+@pytest.mark.parametrize("token", [None, "hf_user"])
+def test_details_store_files_hashes_scans_and_finish_despite_deleted_repos(
+    store: Store, tmp_path, token: str | None
+) -> None:
     models = make_models(60)
     models[10]["cardData"] = {"license": "other", "license_name": "acme-1",
                               "license_link": "LICENSE", "base_model": "org3/model-3",
                               "base_model_relation": "quantized"}
     hub = FakeHub(models, malformed=[])
-    ids = ["org10/model-10", "org20/model-20", "ghost/none", "org30/model-30"]
+    ids = ["org10/model-10", "org20/model-20", "ghost/none", "org34/model-34", "gone/too"]
     with running(hub):
         with fast_client(hub.base) as cl:
             ingest_hub(store, client=cl, snapshot=D1)
         # model-10's listing said finetune of model-5 (tag); the card names another parent
         hub.set_faults(Faults(script=["500", "reset"]))
-        with fast_client(hub.base) as cl:
+        with fast_client(hub.base, token=token) as cl:
             s = ingest_details(store, cl, ids)
-        assert s.fetched == 3 and s.not_found == ["ghost/none"] and s.quarantined == 1
+        assert s.fetched == 3 and s.not_found == ["ghost/none", "gone/too"]
+        assert s.quarantined == 0 and s.files >= 3 * 2 and s.trees_truncated == 0
         before = len(hub.requests)
-        with fast_client(hub.base) as cl:
+        with fast_client(hub.base, token=token) as cl:
             again = ingest_details(store, cl, ids)
         assert again.fetched == 3 and not again.resumed  # a finished run is not resumed
+    checks = store.rows("SELECT model_id, status, http_status, error_code FROM repo_checks"
+                        " WHERE model_id = 'ghost/none'")
+    status = 404 if token else 401  # the Hub answers 401 to anonymous requests
+    assert checks == [{"model_id": "ghost/none", "status": "not_found", "http_status": status,
+                       "error_code": "RepoNotFound"}] * 2
     row = store.rows("SELECT * FROM model_details WHERE model_id = 'org10/model-10'")[0]
     sib = json.loads(row["siblings"])
     assert sib[1]["rfilename"] == "model.safetensors" and sib[1]["size"] > 0
+    assert len(sib[1]["lfs"]["sha256"]) == 64
     assert json.loads(row["config"])["architectures"] == ["LlamaForCausalLM"]
     assert json.loads(row["safetensors"])["total"] > 0 and row["sha"]
     assert json.loads(row["card_data"])["license_name"] == "acme-1"
+    assert json.loads(row["security_repo_status"])["scansDone"] is True
+    assert row["tree_status"] == "ok"
+    files = store.rows("SELECT path, size, lfs_sha256, security_status, pickle_import_scan"
+                       " FROM model_files WHERE model_id = 'org34/model-34' ORDER BY path")
+    by = {f["path"]: f for f in files}
+    assert set(by) == {"config.json", "model.safetensors", "onnx/model.onnx", "pytorch_model.bin"}
+    assert by["model.safetensors"]["lfs_sha256"] == models[34]["siblings"][1]["lfs"]["sha256"]
+    assert by["pytorch_model.bin"]["security_status"] == "unsafe"
+    assert json.loads(by["pytorch_model.bin"]["pickle_import_scan"])["highestSafetyLevel"] \
+        == "dangerous"
+    assert by["config.json"]["lfs_sha256"] is None and by["config.json"]["security_status"] \
+        == "safe"
     m = store.rows("SELECT license_name, license_link FROM models WHERE id = 'org10/model-10'")
     assert m == [{"license_name": "acme-1", "license_link": "LICENSE"}]
     edges = store.rows("SELECT parent, relation, origin FROM edges"
@@ -187,6 +211,70 @@ def test_details_are_stored_feed_edges_and_licence_and_resume(store: Store, tmp_
     top = top_ids(store, 3)
     best = sorted(models, key=lambda m: (-m["downloads"], m["id"]))[:3]
     assert top == [m["id"] for m in best]
+
+
+def test_a_deleted_repo_becomes_a_removed_event_and_a_return_a_reappearance(
+    store: Store,
+) -> None:
+    models = make_models(12)
+    hub = FakeHub(models, malformed=[])
+    with running(hub):
+        with fast_client(hub.base) as cl:
+            ingest_hub(store, client=cl, snapshot=D1)
+        gone = models.pop(7)
+        hub.changed()
+        with fast_client(hub.base) as cl:
+            s = ingest_details(store, cl, ["org7/model-7", "org3/model-3", "never/seen"])
+        assert s.not_found == ["org7/model-7", "never/seen"]
+        removed = Atlas(store).run("changes", {"kind": "removed"}).records()
+        assert [(e["model_id"], e["new"]) for e in removed] == [
+            ("org7/model-7", "not found (HTTP 401, RepoNotFound)")]  # only models we know
+        models.append(gone)
+        hub.changed()
+        with fast_client(hub.base) as cl:
+            ingest_details(store, cl, ["org7/model-7"])
+    kinds = {e["kind"] for e in
+             Atlas(store).run("changes", {"model": "org7/model-7"}).records()}
+    assert kinds == {"removed", "reappeared"}
+
+
+def test_gated_disabled_and_renamed_repos_are_recorded_not_fatal(store: Store) -> None:
+    hub = FakeHub(make_models(10), malformed=[], disabled={"org2/model-2"},
+                  renamed={"old/model-3": "org3/model-3"})
+    with running(hub), fast_client(hub.base) as cl:
+        s = ingest_details(store, cl, ["org2/model-2", "old/model-3", "org4/model-4"])
+    assert s.disabled == ["org2/model-2"] and s.fetched == 2
+    assert s.renamed == {"old/model-3": "org3/model-3"}
+    rows = store.rows("SELECT model_id, status, resolved_id FROM repo_checks ORDER BY model_id")
+    assert rows == [
+        {"model_id": "old/model-3", "status": "ok", "resolved_id": "org3/model-3"},
+        {"model_id": "org2/model-2", "status": "disabled", "resolved_id": None},
+        {"model_id": "org4/model-4", "status": "ok", "resolved_id": None},
+    ]
+    assert store.scalar("SELECT resolved_id FROM model_details WHERE model_id ="
+                        " 'old/model-3'") == "org3/model-3"
+
+
+def test_an_invalid_token_stops_details_at_once_with_one_line(store: Store) -> None:
+    hub = FakeHub(make_models(5), malformed=[], valid_tokens={"hf_good"})
+    with running(hub), fast_client(hub.base, token="hf_bad") as cl, \
+            pytest.raises(UnauthorizedError) as err:
+        ingest_details(store, cl, ["org1/model-1", "org2/model-2"])
+    assert "\n" not in str(err.value) and "HTTP 401" in str(err.value)
+    assert len(hub.requests) == 1
+    assert store.scalar("SELECT status FROM crawl_jobs") == "failed"
+
+
+def test_tree_budget_marks_the_tree_truncated(store: Store,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODELATLAS_TREE_MAX_FILES", "2")
+    hub = FakeHub(make_models(18), malformed=[])
+    with running(hub), fast_client(hub.base) as cl:
+        s = ingest_details(store, cl, ["org17/model-17"])
+    assert s.trees_truncated == 1
+    assert store.scalar("SELECT tree_status FROM model_details") == "truncated"
+    # the siblings still give every file its size and hash
+    assert store.scalar("SELECT count(*) FROM model_files WHERE lfs_sha256 IS NOT NULL") == 2
 
 
 def test_details_resume_skips_models_already_fetched(store: Store) -> None:
@@ -202,6 +290,70 @@ def test_details_resume_skips_models_already_fetched(store: Store) -> None:
         before = len(hub.requests)
         with fast_client(hub.base) as cl:
             s = ingest_details(store, cl, ids)
-        assert len(hub.requests) - before == 4  # only the models not fetched yet
+        assert len(hub.requests) - before == 4 * 2  # info + tree of the models not fetched yet
     assert s.resumed and s.skipped == 4 and s.fetched == 4
     assert store.scalar("SELECT count(*) FROM model_details") == 8
+
+
+def test_refused_page_size_falls_back_and_is_remembered(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MODELATLAS_PAGE_SIZE", raising=False)
+    hub = FakeHub(make_models(420), max_limit=100)
+    with running(hub):
+        with fast_client(hub.base) as cl:
+            s = ingest_hub(store, client=cl, snapshot=D1)
+        limits = [parse_first(p)["limit"][0] for _, p, _ in hub.requests]
+        assert limits[:3] == ["500", "250", "100"] and set(limits[3:]) == {"100"}
+        assert s.pages == 5
+        assert store.scalar("SELECT page_size FROM api_limits") == 100
+        before = len(hub.requests)
+        with fast_client(hub.base) as cl:
+            ingest_hub(store, client=cl, snapshot=D2)
+        assert parse_first(hub.requests[before][1])["limit"] == ["100"]  # remembered
+    assert snapshot_state(store, D2) == hub.truth()
+
+
+def test_a_page_size_refused_down_to_the_last_step_fails_with_one_line(store: Store) -> None:
+    hub = FakeHub(make_models(10), max_limit=10)
+    with running(hub), fast_client(hub.base) as cl, pytest.raises(BadRequestError) as err:
+        ingest_hub(store, client=cl, snapshot=D1)
+    assert "HTTP 400" in str(err.value) and "\n" not in str(err.value)
+    assert store.scalar("SELECT count(*) FROM api_limits") == 0  # only what worked is kept
+
+
+def test_keyset_cursor_misses_a_model_that_overtakes_it_without_duplicates(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model whose rank rises past the cursor mid-crawl is missed (the Hub's
+    keyset cursor has no snapshot isolation); nothing is stored twice."""
+    monkeypatch.setenv("MODELATLAS_PAGE_SIZE", "20")
+    models = make_models(100)
+    hub = FakeHub(models, malformed=[])
+    low = min(models, key=lambda m: (m["downloads"], m["id"]))
+    with running(hub):
+        cl = fast_client(hub.base)
+        real = cl.list_page
+
+        def moving(url: str, *, page_no: int):  # type: ignore[no-untyped-def]
+            page = real(url, page_no=page_no)
+            if page_no == 2:
+                low["downloads"] = 10**9  # rises to the top, behind the cursor
+                hub.changed()
+            return page
+
+        cl.list_page = moving  # type: ignore[method-assign]
+        with cl:
+            ingest_hub(store, client=cl, snapshot=D1)
+    state = snapshot_state(store, D1)
+    assert low["id"] not in state and len(state) == 99
+    assert store.scalar("SELECT count(*) - count(DISTINCT model_id) FROM observations") == 0
+
+
+def test_placeholder_creation_date_is_never_stored(store: Store) -> None:
+    hub = FakeHub(make_models(30), malformed=[])
+    with running(hub), fast_client(hub.base) as cl:
+        ingest_hub(store, client=cl, snapshot=D1)
+    placeholder = dt.datetime.fromisoformat(PLACEHOLDER_CREATED.replace("Z", "+00:00"))
+    assert store.scalar("SELECT count(*) FROM models WHERE created_at = ?", [placeholder]) == 0
+    assert store.scalar("SELECT count(*) FROM models WHERE created_at IS NULL") == 3

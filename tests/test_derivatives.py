@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from modelatlas import derive
+from modelatlas.atlas import Atlas
 from modelatlas.errors import UsageError
-from modelatlas.metrics import derivatives as D
 from modelatlas.pipeline import ingest_files
 from modelatlas.store.db import Store, open_store
 from tests.conftest import shared_data_dir
@@ -36,8 +36,9 @@ def small(store: Store) -> Store:
 
 
 def test_share_by_family_per_month(small: Store) -> None:
-    df = D.derivative_share(small, "family", "month")
-    assert list(df.columns) == ["period", "group", "value", "share"]
+    df = Atlas(small).derivatives("share", "family", "month")
+    assert list(df.columns) == ["period", "group", "value", "share", "period_start",
+                                "period_end"]
     got = {(r.period, r.group): (r.value, r.share) for r in df.itertuples()}
     assert got[("2026-02", "Qwen")] == (2.0, pytest.approx(2 / 3))
     assert got[("2026-02", "Llama")] == (1.0, pytest.approx(1 / 3))
@@ -48,17 +49,21 @@ def test_share_by_family_per_month(small: Store) -> None:
 
 
 def test_share_by_region_since_until_and_relation(small: Store) -> None:
-    df = D.derivative_share(small, "region", "month", since="2026-03-01")
+    df = Atlas(small).derivatives("share", "region", "month", since="2026-03-01")
     assert set(df["period"]) == {"2026-03"}
     assert dict(zip(df["group"], df["share"], strict=True)) == {"china": 0.5, "us": 0.5}
-    df = D.derivative_share(small, "region", "all", until="2026-02-28")
+    df = Atlas(small).derivatives("share", "region", "all", until="2026-02-28")
     assert dict(zip(df["group"], df["value"], strict=True)) == {"china": 2.0, "us": 1.0}
-    df = D.derivative_share(small, "family", "all", relation="quantized")
+    df = Atlas(small).derivatives("share", "family", "all", relation="quantized")
     assert list(df["group"]) == ["Qwen"]
+    # --until YYYY-MM is the end of that month
+    pd.testing.assert_frame_equal(
+        Atlas(small).derivatives("share", "region", "month", until="2026-02"),
+        Atlas(small).derivatives("share", "region", "month", until="2026-02-28"))
 
 
 def test_counts_by_root_and_relation(small: Store) -> None:
-    df = D.derivatives_by(small, "root", "all")
+    df = Atlas(small).derivatives("counts", "root", "all")
     got = {(r.group, r.relation): r.value for r in df.itertuples()}
     assert got == {("Qwen/Qwen3-8B", "finetune"): 1.0, ("Qwen/Qwen3-8B", "quantized"): 1.0,
                    ("meta-llama/Llama-3.1-8B", "adapter"): 1.0,
@@ -66,28 +71,28 @@ def test_counts_by_root_and_relation(small: Store) -> None:
 
 
 def test_trees_depths_and_leaves(small: Store) -> None:
-    trees = D.tree_sizes(small).set_index("root")
+    trees = Atlas(small).derivatives("trees").set_index("root")
     assert trees.loc["Qwen/Qwen3-8B", "size"] == 3
     assert trees.loc["Qwen/Qwen3-8B", "max_depth"] == 2
     assert trees.loc["Qwen/Qwen3-8B", "region"] == "china"
-    dist = D.tree_size_distribution(small)
+    dist = Atlas(small).derivatives("tree-sizes")
     assert list(dist["bucket"]) == ["1-9"] and dist["trees"].sum() == 2
-    depth = D.depth_distribution(small).set_index("depth")
+    depth = Atlas(small).derivatives("depth").set_index("depth")
     assert depth.loc[0, "models"] == 3 and depth.loc[2, "models"] == 1
-    leaves = D.leaf_share(small).set_index("relation")
+    leaves = Atlas(small).derivatives("leaves").set_index("relation")
     assert leaves.loc["finetune", "leaves"] == 0  # a/ft has a quantized child
     assert leaves.loc["quantized", "share"] == 1.0
 
 
 def test_bad_options_are_usage_errors(small: Store) -> None:
     with pytest.raises(UsageError):
-        D.derivative_share(small, "planet", "month")
+        Atlas(small).derivatives("share", "planet", "month")
     with pytest.raises(UsageError):
-        D.derivative_share(small, "family", "fortnight")
+        Atlas(small).derivatives("share", "family", "fortnight")
     with pytest.raises(UsageError):
-        D.derivative_share(small, "family", "month", since="not a date")
+        Atlas(small).derivatives("share", "family", "month", since="not a date")
     with pytest.raises(UsageError):
-        D.derivative_share(small, "family", "month", relation="cousin")
+        Atlas(small).derivatives("share", "family", "month", relation="cousin")
 
 
 # --- real data: the hf-new-models sample (Sept 24-28, 2026) --------------------------
@@ -145,15 +150,15 @@ def test_monthly_new_derivative_share_by_family_on_real_data(
         new_models: tuple[Store, Path]) -> None:
     st, _ = new_models
     derive.refresh(st)
-    df = D.derivative_share(st, "family", "month")
+    df = Atlas(st).derivatives("share", "family", "month")
     sept = df[df["period"] == "2026-09"].set_index("group")
     assert abs(sept["share"].sum() - 1) < 1e-9
     # Qwen is the largest known family of new derivatives in this sample
     known = sept.drop(index="unknown", errors="ignore")
     assert known["share"].idxmax() == "Qwen"
     assert 0.2 < sept.loc["Qwen", "share"] < 0.7
-    region = D.derivative_share(st, "region", "month")
+    region = Atlas(st).derivatives("share", "region", "month")
     assert set(region["group"]) <= {"us", "china", "eu", "other", "unknown"}
-    leaves = D.leaf_share(st).set_index("relation")
+    leaves = Atlas(st).derivatives("leaves").set_index("relation")
     assert leaves.loc["quantized", "share"] > 0.95
-    assert isinstance(D.tree_sizes(st), pd.DataFrame)
+    assert isinstance(Atlas(st).derivatives("trees"), pd.DataFrame)

@@ -8,7 +8,7 @@ from typing import Any
 import pyarrow as pa
 
 from modelatlas import derive
-from modelatlas.licenses.changes import changes
+from modelatlas.atlas import Atlas
 from modelatlas.sources.records import Batch, batch_from_rows
 from modelatlas.store import tagsql
 from modelatlas.store.db import Store
@@ -79,6 +79,9 @@ def test_events_between_full_snapshots(store: Store) -> None:
 
 def test_changes_query_filters_and_flags_narrowing(store: Store) -> None:
     build(store)
+    def changes(st: Store, **kw: object) -> list[dict[str, object]]:
+        return Atlas(st).run("changes", kw).records()
+
     rows = changes(store, kind="license_changed")
     assert len(rows) == 1
     r = rows[0]

@@ -11,14 +11,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from modelatlas.atlas import Atlas
 from modelatlas.pipeline import ingest_files
 from modelatlas.store import Store, open_store
-from modelatlas.store.queries import stats
 from tests.clirunner import run_cli
 
 
 def _counts(st: Store) -> dict[str, int]:
-    d = stats(st)
+    d = Atlas(st).stats()
     d.pop("runs")
     return d
 

@@ -16,7 +16,14 @@ import pytest
 
 from modelatlas.store import open_store
 from tests.clirunner import run_cli
-from tests.fakehub import FakeHub, Faults, make_models, make_ms_models, running
+from tests.fakehub import (
+    FakeHub,
+    Faults,
+    make_models,
+    make_ms_models,
+    make_quiet_ms_models,
+    running,
+)
 
 SNAP = "2026-05-01"
 
@@ -112,13 +119,102 @@ def test_details_and_modelscope_commands(db_path: Path, fast_env: None, tmp_path
     assert n == 98
 
 
+@pytest.mark.parametrize("token", [None, "hf_user"])
+def test_details_with_deleted_repos_exits_0_and_reports_them_not_found(
+    db_path: Path, fast_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    token: str | None,
+) -> None:
+    if token:
+        monkeypatch.setenv("HF_TOKEN", token)
+    hub = FakeHub(make_models(20), malformed=[])
+    ids = tmp_path / "ids.txt"
+    ids.write_text("org1/model-1\ndeleted/repo\norg2/model-2\nalso/gone\n")
+    with running(hub):
+        r = run_cli("--db", str(db_path), "ingest", "details", "--models", str(ids),
+                    "--endpoint", hub.base, "--json")
+        assert r.code == 0, r.err
+        doc = json.loads(r.out)
+        assert doc["fetched"] == 2 and doc["not_found"] == ["deleted/repo", "also/gone"]
+        r = run_cli("--db", str(db_path), "ingest", "details", "--models", str(ids),
+                    "--endpoint", hub.base)  # a rerun finishes too
+    assert r.code == 0, r.err
+    assert "2 not found" in r.out
+    asked = [h for _, p, h in hub.requests if "deleted/repo" in p]
+    assert asked and all(("authorization" in h) == bool(token) for h in asked)
+    with open_store(db_path) as st:
+        codes = {r[0] for r in st.con.execute(
+            "SELECT http_status FROM repo_checks WHERE status = 'not_found'").fetchall()}
+    assert codes == ({404} if token else {401})
+
+
+def test_a_token_file_alone_is_sent_by_live_commands(
+    db_path: Path, fast_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`hf auth login` writes $HF_HOME/token (default ~/.cache/huggingface/token)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    tok = tmp_path / "cache" / "huggingface" / "token"
+    tok.parent.mkdir(parents=True)
+    tok.write_text("hf_logged_in\n")
+    hub = FakeHub(make_models(120), valid_tokens={"hf_logged_in"})
+    ids = tmp_path / "ids.txt"
+    ids.write_text("org1/model-1\n")
+    with running(hub):
+        r = run_cli("--db", str(db_path), "ingest", "hub", "--endpoint", hub.base,
+                    "--snapshot", SNAP, "--json")
+        assert r.code == 0, r.err
+        r = run_cli("--db", str(db_path), "ingest", "details", "--models", str(ids),
+                    "--endpoint", hub.base, "--json")
+        assert r.code == 0, r.err
+    assert hub.requests and all(h.get("authorization") == "Bearer hf_logged_in"
+                                for _, _, h in hub.requests)
+
+
+@pytest.mark.parametrize("cmd", [
+    ("ingest", "hub"), ("ingest", "modelscope"), ("ingest", "details", "--models", "IDS"),
+    ("check", "org1/model-1", "--online"),
+])
+def test_offline_mode_makes_every_live_command_fail_at_once_with_one_line(
+    db_path: Path, fast_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    cmd: tuple[str, ...],
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    ids = tmp_path / "ids.txt"
+    ids.write_text("org1/model-1\n")
+    args = [str(ids) if a == "IDS" else a for a in cmd]
+    with running(FakeHub(make_models(5), ms_models=make_ms_models(5))) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.base)
+        monkeypatch.setenv("MODELSCOPE_ENDPOINT", hub.base)
+        r = run_cli("--db", str(db_path), *args)
+    assert r.code == 1, (r.out, r.err)
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and "offline" in lines[0] and "HF_HUB_OFFLINE" in lines[0]
+    assert hub.requests == []
+
+
+def test_modelscope_partial_snapshot_says_so_in_the_summary(db_path: Path,
+                                                            fast_env: None) -> None:
+    hub = FakeHub(ms_models=make_ms_models(3100) + make_quiet_ms_models(40), ms_malformed=[])
+    with running(hub):
+        r = run_cli("--db", str(db_path), "ingest", "modelscope", "--endpoint", hub.base,
+                    "--json")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert doc["partial"] is True and doc["expected_total"] == 3140
+    assert doc["listed_distinct"] == 3100 and doc["models"] == 3100
+
+
 def _kill_at_random_point(proc: subprocess.Popen[bytes], hub: FakeHub,
                           rng: random.Random) -> bool:
     """SIGKILL ``proc`` after a random number of its requests plus a random delay
     (progress-based, so a slow machine does not turn every kill into a kill
     during start-up); True if it was killed, False if it finished first."""
     start, want = len(hub.requests), rng.randint(0, 12)
-    give_up = time.monotonic() + 1.5  # a resumed run may have nothing left to fetch
+    # wait for the process to start talking (start-up is slow on a loaded machine), or
+    # to end: a resumed run may have nothing left to fetch
+    started = time.monotonic() + 60
+    while proc.poll() is None and len(hub.requests) == start and time.monotonic() < started:
+        time.sleep(0.002)
+    give_up = time.monotonic() + 1.5
     while proc.poll() is None and len(hub.requests) - start < want:
         if time.monotonic() > give_up:
             break

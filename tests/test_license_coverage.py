@@ -13,8 +13,9 @@ from collections import Counter
 from pathlib import Path
 
 from modelatlas import pipeline
+from modelatlas.atlas import Atlas
 from modelatlas.licenses import complete_truncated, lookup, resolve
-from modelatlas.licenses.usage import coverage, unmapped
+from modelatlas.queries.licenses import coverage
 from modelatlas.sources import registry
 from modelatlas.sources.records import ReadPlan
 from modelatlas.store.db import Store
@@ -63,10 +64,10 @@ def test_modelinfo_card_licences_map(shared_data: Path) -> None:
 
 def test_store_coverage_and_unmapped_listing(shared_data: Path, store: Store) -> None:
     pipeline.ingest_files(store, [shared_data / "hf-new-models", shared_data / "hf-modelinfo"])
-    cov = coverage(store)
+    cov = coverage(Atlas(store)._reader)
     assert cov["stated"] > 1000
     assert cov["coverage"] >= 0.99, cov
-    rest = unmapped(store)
+    rest = Atlas(store).run("licenses", {"unmapped": True}).records()
     assert sum(r["models"] for r in rest) == cov["stated"] - cov["mapped"]
     assert {r["field"] for r in rest} <= {"cut-tag"}
 

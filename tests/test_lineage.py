@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from modelatlas import derive
-from modelatlas.lineage import describe, graph, roots
+from modelatlas.atlas import Atlas
+from modelatlas.lineage import graph, roots
 from modelatlas.store.db import Store
 from tests.lineage_data import add_edges, add_models
 
@@ -164,12 +165,12 @@ def test_describe_parents_roots_descendants_origin(store: Store) -> None:
                       ("u/q", "u/ft", "quantized"), ("u/lora", "Qwen/Qwen3-8B", "adapter"),
                       ("v/q2", "u/ft", "quantized")])
     derive.refresh(store)
-    d = describe(store, "u/q")
+    d = Atlas(store).lineage("u/q")
     assert d["id"] == "u/q"
     assert d["parents"] == [{"id": "u/ft", "relation": "quantized", "origin": "tag"}]
     assert d["roots"] == ["Qwen/Qwen3-8B"] and d["depth"] == 2
     assert d["origin"][0]["region"] == "china" and d["origin"][0]["country"] == "CN"
-    top = describe(store, "qwen/qwen3-8b")
+    top = Atlas(store).lineage("qwen/qwen3-8b")
     assert top["id"] == "Qwen/Qwen3-8B" and top["depth"] == 0
     assert top["descendants"] == {"finetune": 1, "adapter": 1, "quantized": 2, "merge": 0,
                                   "unknown": 0}

@@ -94,7 +94,8 @@ def test_derivatives_command(db: str) -> None:
     r = run_cli("--db", db, "derivatives", "--by", "region", "--json")
     assert r.code == 0, r.err
     rows = json.loads(r.out)
-    assert rows == [{"period": "2026-02", "group": "china", "value": 2.0, "share": 1.0}]
+    assert rows == [{"period": "2026-02", "group": "china", "value": 2.0, "share": 1.0,
+                     "period_start": "2026-02-01", "period_end": "2026-02-28"}]
     r = run_cli("--db", db, "derivatives", "--metric", "issues", "--json")
     assert json.loads(r.out) == [{"model_id": "v/loop", "kind": "self_loop",
                                   "detail": "names itself as its base model"}]
@@ -109,4 +110,5 @@ def test_share_dispatches_to_derivative_share(db: str) -> None:
     r = run_cli("--db", db, "share", "--metric", "derivatives", "--by", "family", "--json")
     assert r.code == 0, r.err
     assert json.loads(r.out) == [{"period": "2026-02", "group": "Qwen", "value": 2.0,
-                                  "share": 1.0}]
+                                  "share": 1.0, "period_start": "2026-02-01",
+                                  "period_end": "2026-02-28"}]

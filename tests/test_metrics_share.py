@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from modelatlas.atlas import Atlas
 from modelatlas.errors import UsageError
-from modelatlas.metrics.share import share
 from modelatlas.pipeline import ingest_files
 from modelatlas.store.db import Store
 from tests.adoption_data import load, obs, set_orgs, set_roots
@@ -43,16 +43,25 @@ def test_monthly_org_share_matches_definition_on_real_data(
         folder.glob("*-0[1-2]-2026.parquet"))
     assert len(files) > 100
     ingest_files(store, files)
-    got = share(store, by="org", metric="downloads", attribution="direct", freq="month")
+    got = _share(store, by="org", metric="downloads", attribution="direct", freq="month")
     want = _independent_org_share(store)
-    assert len(got) == len(want) > 0
+    assert len(want) > 0
     merged = want.merge(got, on=["period", "group"], suffixes=("_want", "_got"))
+    # the answer is dense: a group absent from a month is there with 0
+    extra = got.merge(want, on=["period", "group"], how="left", indicator=True)
+    assert (extra.loc[extra["_merge"] == "left_only", "value_x"] == 0).all()
     assert len(merged) == len(want)
     assert (merged["value_want"] - merged["value_got"]).abs().max() <= 1e-9
     assert (merged["share_want"] - merged["share_got"]).abs().max() <= 1e-9
     sums = got.groupby("period")["share"].sum()
     assert ((sums - 1).abs() < 1e-9).all()
     assert set(got["period"]) == {"2025-01", "2025-02", "2025-03", "2026-01", "2026-02"}
+
+
+def _share(store: Store, **kw: object) -> pd.DataFrame:
+    """The share query's rows in the columns these tests compare."""
+    df = Atlas(store).share(**kw)  # type: ignore[arg-type]
+    return df[["period", "group", "value", "share"]]
 
 
 @pytest.fixture
@@ -78,44 +87,47 @@ def small(store: Store, tmp_path: Path) -> Store:
 
 
 def _as_dict(df: pd.DataFrame, period: str) -> dict[str, float]:
-    d = df[df["period"] == period]
+    """Non-zero values of a period (the answer is dense: absent groups are 0)."""
+    d = df[(df["period"] == period) & (df["value"] != 0)]
     return dict(zip(d["group"], d["value"], strict=True))
 
 
 def test_direct_attribution_uses_last_snapshot_and_unknown_orgs(small: Store) -> None:
-    df = share(small, by="region", attribution="direct")
+    df = _share(small, by="region", attribution="direct")
     # a/base 150 (us); b/ft 60 (unknown); c/merge 200 (eu); z/other 5 (china, last seen 01-10)
     assert _as_dict(df, "2025-01") == {"us": 150, "unknown": 60, "eu": 200, "china": 5}
     jan = df[df["period"] == "2025-01"]
     assert jan["share"].sum() == pytest.approx(1.0)
     assert float(jan.loc[jan["group"] == "eu", "share"].iloc[0]) == pytest.approx(200 / 415)
-    by_org = share(small, by="org", attribution="direct")
+    by_org = _share(small, by="org", attribution="direct")
     assert _as_dict(by_org, "2025-02") == {"a": 10, "b": 30}
+    feb = by_org[by_org["period"] == "2025-02"].set_index("group")
+    assert feb.loc["c", "value"] == 0 and feb.loc["z", "share"] == 0   # dense, not NaN
 
 
 def test_root_attribution_splits_merges_by_weight(small: Store) -> None:
-    df = share(small, by="region", attribution="root")
+    df = _share(small, by="region", attribution="root")
     # us: 150 + 60 + 100 (half the merge); china: 5 + 100
     assert _as_dict(df, "2025-01") == {"us": 310, "china": 105}
-    fam = share(small, by="family", attribution="direct")  # family always credits roots
+    fam = _share(small, by="family", attribution="direct")  # family always credits roots
     assert _as_dict(fam, "2025-01") == {"Alpha": 310, "Zed": 105}
 
 
 def test_root_attribution_falls_back_to_the_model_without_roots(small: Store) -> None:
     set_roots(small, [])
     set_orgs(small, [])
-    root = share(small, by="org", attribution="root")
-    direct = share(small, by="org", attribution="direct")
+    root = _share(small, by="org", attribution="root")
+    direct = _share(small, by="org", attribution="direct")
     pd.testing.assert_frame_equal(root, direct)
-    assert set(share(small, by="region")["group"]) == {"unknown"}
+    assert set(_share(small, by="region")["group"]) == {"unknown"}
 
 
 def test_likes_models_snapshot_freq_and_range(small: Store) -> None:
-    likes = share(small, by="org", metric="likes", since="2025-02")
+    likes = _share(small, by="org", metric="likes", since="2025-02")
     assert _as_dict(likes, "2025-02") == {"a": 3, "b": 1}
-    models = share(small, by="org", metric="models")
+    models = _share(small, by="org", metric="models")
     assert _as_dict(models, "2025-01") == {"a": 1, "b": 1, "c": 1, "z": 1}
-    snap = share(small, by="org", freq="snapshot", until="2025-01-10")
+    snap = _share(small, by="org", freq="snapshot", until="2025-01-10")
     assert set(snap["period"]) == {"2025-01-10"}
     assert _as_dict(snap, "2025-01-10") == {"a": 100, "b": 40, "z": 5}
 
@@ -126,7 +138,7 @@ def test_downloads_alltime_difference(store: Store, tmp_path: Path) -> None:
         obs("a/x", "2025-04-30", 9, all_time=2000),   # March missing: April undefined
         obs("b/y", "2025-01-31", 9, all_time=50), obs("b/y", "2025-02-28", 9, all_time=40),
     ])
-    df = share(store, by="org", metric="downloads_alltime")
+    df = _share(store, by="org", metric="downloads_alltime")
     assert df.to_dict("records") == [
         {"period": "2025-02", "group": "a", "value": 300.0, "share": 1.0}]
 
@@ -135,21 +147,29 @@ def test_downloads_alltime_difference(store: Store, tmp_path: Path) -> None:
                                 {"attribution": "x"}, {"freq": "year"}, {"since": "May"}])
 def test_bad_options_are_usage_errors(store: Store, kw: dict[str, str]) -> None:
     with pytest.raises(UsageError):
-        share(store, **kw)
+        _share(store, **kw)
 
 
 @pytest.mark.parametrize("attribution", ["direct", "root"])
-def test_materialized_cube_gives_the_same_shares(small: Store, attribution: str) -> None:
-    from modelatlas.metrics.concentration import concentration
-    from modelatlas.metrics.share import materialize_cube
+def test_shared_cube_gives_the_same_shares(small: Store, attribution: str) -> None:
+    """A read-only reader reuses one cube per (metric, attribution, freq) for every
+    whole-period range; the answers equal a fresh computation."""
+    import duckdb
 
-    cube = materialize_cube(small, f"t_{attribution}", "downloads", attribution, "month")
-    for by in ("region", "org", "kind", "country"):
-        pd.testing.assert_frame_equal(
-            share(small, by=by, attribution=attribution),
-            share(small, by=by, attribution=attribution, cube_table=cube))
-    pd.testing.assert_frame_equal(concentration(small, attribution=attribution),
-                                  concentration(small, attribution=attribution,
-                                                cube_table=cube))
-    with pytest.raises(UsageError):
-        share(small, cube_table="observations; DROP TABLE models")
+    from modelatlas.store.db import open_store
+
+    path = small.path
+    assert path is not None
+    fresh = {by: _share(small, by=by, attribution=attribution) for by in ("region", "org")}
+    conc = Atlas(small).concentration(attribution=attribution)
+    small.close()
+    with Atlas(open_store(path, read_only=True)) as ro:
+        for by in ("region", "org"):
+            got = ro.share(by=by, attribution=attribution)[["period", "group", "value", "share"]]
+            pd.testing.assert_frame_equal(fresh[by], got)
+        pd.testing.assert_frame_equal(conc, ro.concentration(attribution=attribution))
+        cubes = ro.store.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'ma_cache'"
+            " AND table_name LIKE '_ma_cube_%'").fetchall()[0][0]
+        assert cubes == 1   # share by region, by org and concentration shared one cube
+    assert isinstance(duckdb.__version__, str)

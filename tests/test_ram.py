@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from modelatlas.atlas import Atlas
 from modelatlas.errors import NotFoundError, UsageError
-from modelatlas.metrics.ram import leaders, ram, ram_table
 from modelatlas.store.db import Store
 from tests.adoption_data import load, obs
 
@@ -32,7 +32,7 @@ def _setup(store: Store, tmp: Path) -> None:
 
 def test_ram_against_tenth_of_class(store: Store, tmp_path: Path) -> None:
     _setup(store, tmp_path)
-    t = ram_table(store)
+    t = Atlas(store).ram()
     at30 = t[(t["days"] == 30) & (t["size_class"] == "1-5B")].set_index("model_id")
     assert "far/m" not in at30.index and "nosize/m" not in at30.index
     assert at30.loc["late/m", "cumulative_downloads"] == 7 and at30.loc["late/m", "age_days"] == 28
@@ -48,20 +48,20 @@ def test_ram_of_one_model_is_missing_where_snapshots_do_not_allow(
     store: Store, tmp_path: Path
 ) -> None:
     _setup(store, tmp_path)
-    df = ram(store, "o10/m")
+    df = Atlas(store).ram("o10/m")
     assert list(df["days"]) == [7, 14, 30, 60, 90, 180, 365]
     by = df.set_index("days")["ram"]
     assert by[30] == pytest.approx(5.5)
     assert all(math.isnan(by[d]) for d in (7, 14, 60, 90, 180, 365))
-    late = ram(store, "late/m").set_index("days")
+    late = Atlas(store).ram("late/m").set_index("days")
     assert late.loc[7, "cumulative_downloads"] == 7 and math.isnan(late.loc[7, "ram"])
     with pytest.raises(NotFoundError):
-        ram(store, "no/such")
+        Atlas(store).ram("no/such")
 
 
 def test_leaders(store: Store, tmp_path: Path) -> None:
     _setup(store, tmp_path)
-    top = leaders(store, days=30, top=3)
+    top = Atlas(store).ram_leaders(days=30, top=3)
     assert list(top["model_id"]) == ["o10/m", "o9/m", "o8/m"]
     with pytest.raises(UsageError):
-        leaders(store, days=31)
+        Atlas(store).ram_leaders(days=31)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from modelatlas.atlas import Atlas
 from modelatlas.pipeline import ingest_files
 from modelatlas.report import build_report
 from modelatlas.store.db import Store
@@ -31,7 +32,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open_store(db) as st:
         ingest_files(st, files)
         _inject_hostile(st)
-        build_report(st, tmp / "out")
+        build_report(Atlas(st), tmp / "out")
     return tmp
 
 

@@ -26,8 +26,10 @@ def test_share_json_rows(db: str) -> None:
     r = run_cli("--db", db, "share", "--by", "org", "--metric", "downloads", "--json")
     assert r.code == 0, r.err
     rows = json.loads(r.out)
-    assert rows[0] == {"period": "2025-01", "group": "b", "value": 300.0, "share": 0.75}
-    assert {tuple(sorted(x)) for x in rows} == {("group", "period", "share", "value")}
+    assert rows[0] == {"period": "2025-01", "group": "b", "value": 300.0, "share": 0.75,
+                       "period_start": "2025-01-01", "period_end": "2025-01-31"}
+    cols = ("group", "period", "period_end", "period_start", "share", "value")
+    assert {tuple(sorted(x)) for x in rows} == {cols}
     snap = json.loads(run_cli("--db", db, "share", "--by", "org", "--freq", "snapshot",
                               "--since", "2025-01-20", "--until", "2025-01-31", "--json").out)
     assert {x["period"] for x in snap} == {"2025-01-31"}
@@ -35,7 +37,8 @@ def test_share_json_rows(db: str) -> None:
 
 def test_share_csv_and_table(db: str) -> None:
     r = run_cli("--db", db, "share", "--by", "region", "--csv")
-    assert r.code == 0 and r.out.splitlines()[0] == "period,group,value,share"
+    head = "period,group,value,share,period_start,period_end"
+    assert r.code == 0 and r.out.splitlines()[0] == head
     t = run_cli("--db", db, "share", "--by", "region", "--attribution", "root")
     assert t.code == 0 and "unknown" in t.out
 

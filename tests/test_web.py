@@ -46,7 +46,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(db)
     with TestClient(app) as c:
         yield c
-    app.state.atlas.close()
+    app.state.shared.close()
 
 
 def test_api_contracts(client: TestClient) -> None:

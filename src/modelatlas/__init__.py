@@ -3,24 +3,57 @@
 Public Python API::
 
     import modelatlas as ma
-    atlas = ma.open("atlas.duckdb")
-    atlas.share(by="region", metric="downloads", attribution="root")
+    with ma.open("atlas.duckdb") as atlas:          # read-only; many readers at once
+        atlas.share(by="region", metric="downloads", attribution="root")
+
+Every method of :class:`Atlas` is a CLI command with the same parameters
+(``modelatlas share --by region`` is ``atlas.share(by="region")``).
 """
 
 from __future__ import annotations
 
-from modelatlas.errors import ModelAtlasError
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-__all__ = ["ModelAtlasError", "__version__", "open"]
+from modelatlas.errors import (
+    CatalogError,
+    InputError,
+    ModelAtlasError,
+    NetworkError,
+    NotFoundError,
+    StoreError,
+    UsageError,
+)
 
+__version__ = "0.2.0"
+__all__ = [
+    "Atlas",
+    "CatalogError",
+    "InputError",
+    "ModelAtlasError",
+    "NetworkError",
+    "NotFoundError",
+    "StoreError",
+    "UsageError",
+    "__version__",
+    "open",
+]
 
-def open(path: str | None = None) -> Atlas:
-    """Open the store at ``path`` (or the default) and return an :class:`Atlas`."""
+if TYPE_CHECKING:
     from modelatlas.atlas import Atlas
 
-    return Atlas.open(path)
 
-
-if False:  # pragma: no cover - for type checkers only
+def open(path: str | Path | None = None, *, read_only: bool = True) -> Atlas:
+    """Open the store at ``path`` (else ``$MODELATLAS_DB``, else the user data dir)."""
     from modelatlas.atlas import Atlas
+
+    return Atlas.open(path, read_only=read_only)
+
+
+def __getattr__(name: str) -> Any:
+    """``modelatlas.Atlas`` without importing the query machinery on ``import modelatlas``."""
+    if name == "Atlas":
+        from modelatlas.atlas import Atlas
+
+        return Atlas
+    raise AttributeError(f"module 'modelatlas' has no attribute {name!r}")

@@ -1,34 +1,110 @@
-"""The Python API: ``modelatlas.open(path)`` returns an :class:`Atlas`.
+"""The Python API and the one door for reads: ``modelatlas.open(path)`` -> :class:`Atlas`.
 
-One object over one store, with a method per metric (each returns a tidy
-pandas DataFrame). Derived tables are refreshed on open so every method reads
-consistent data. Feature owners add thin methods here; the metric definitions
-themselves live in :mod:`modelatlas.metrics`.
+Every read is a query declared once in :mod:`modelatlas.queries`; the CLI, the
+web API and the report reach it through an :class:`Atlas`, and so do
+notebooks. Each typed method below has the name and parameters of the CLI
+command (``share --by region`` is ``atlas.share(by="region")``; a test holds
+them equal to the registry), returns a pandas DataFrame for tables (period
+bounds as dates, a group absent in a period as 0) or a dict for objects.
+
+A store is opened read-only: several notebooks, CLI queries and ``serve`` can
+read it at once. Derived tables are brought up to date after each write and,
+if a store is stale when opened (an ingest that skipped derive, an older
+modelatlas), once at open, never per read.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
+from modelatlas import settings
+from modelatlas.errors import StoreError
+from modelatlas.queries import Query, Result, get
+from modelatlas.queries._engine import Intermediates, Reader
+from modelatlas.store.db import Store, open_store, pending_migrations
 
-from modelatlas import derive
-from modelatlas.store.db import Store, open_store
+if TYPE_CHECKING:
+    import pandas as pd
+
+DateLike = str | dt.date | None
+
+
+def _resolve(path: str | Path | None) -> Path | None:
+    if path is None:
+        return settings.default_db_path()
+    if str(path) == ":memory:":
+        return None
+    return Path(path).expanduser()
+
+
+def bring_up_to_date(path: Path) -> bool:
+    """Migrate and derive a stale store once, if no one else holds it; True if it was
+    already current or could be brought up to date."""
+    from modelatlas import derive
+
+    try:
+        with open_store(path, read_only=True) as st:
+            if not pending_migrations(st.con) and derive.is_current(st):
+                return True
+    except StoreError:
+        pass
+    try:
+        with open_store(path, create=False, wait=0.0) as rw:
+            derive.refresh(rw)
+        return True
+    except StoreError:
+        return False
 
 
 class Atlas:
-    """Read-side facade over a store: metrics as DataFrames."""
+    """Read-side facade over one store: every registered query as a typed method."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, stale: bool = False,
+                 intermediates: Intermediates | None = None, placeholder: bool = False
+                 ) -> None:
         self.store = store
+        #: True when the store's derived tables could not be refreshed at open
+        #: (another program was writing it): answers may lag the newest ingest.
+        self.stale = stale
+        #: True for :meth:`catalog_only`: no store, only shipped catalogs answer.
+        self.placeholder = placeholder
+        self._reader = Reader(store, intermediates, placeholder=placeholder)
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> Atlas:
-        """Open (and migrate) the store at ``path`` and refresh derived tables."""
-        store = open_store(path)
-        derive.refresh(store)
-        return cls(store)
+    def catalog_only(cls) -> Atlas:
+        """No store yet: queries that can answer from shipped catalogs (``orgs``,
+        ``licenses``) do; the others say there is no store."""
+        return cls(open_store(":memory:"), placeholder=True)
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, read_only: bool = True) -> Atlas:
+        """Open the store at ``path`` (``MODELATLAS_DB``, else the user data dir).
+
+        ``read_only=False`` opens it for writing (one writer at a time).
+        ``":memory:"`` gives an empty throwaway store.
+        """
+        p = _resolve(path)
+        if p is None:
+            return cls(open_store(":memory:"))
+        if not p.exists():
+            raise StoreError(f"no store at {p}: ingest something first (see `modelatlas --help`)")
+        if not read_only:
+            st = open_store(p, create=False)
+            from modelatlas import derive
+
+            derive.refresh(st)
+            return cls(st)
+        from modelatlas import derive
+
+        st = open_store(p, read_only=True)
+        if not pending_migrations(st.con) and derive.is_current(st):
+            return cls(st)   # the usual case: one open, nothing to do
+        st.close()
+        fresh = bring_up_to_date(p)
+        return cls(open_store(p, read_only=True), stale=not fresh)
 
     def close(self) -> None:
         """Close the underlying store."""
@@ -40,118 +116,149 @@ class Atlas:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- adoption metrics (issue 5) -------------------------------------------------
+    # -- the door ---------------------------------------------------------------------
+    def run(self, query: str | Query, params: Mapping[str, Any] | None = None) -> Result:
+        """Run a registered query by name with raw or typed parameter values."""
+        q = get(query) if isinstance(query, str) else query
+        args = q.parse(params or {})
+        if self.placeholder and q.store == "required":
+            raise StoreError("no store yet: ingest something first (see `modelatlas --help`)")
+        return self._reader.run(q, args)
 
-    def share(self, by: str = "region", metric: str = "downloads", **kw: Any) -> pd.DataFrame:
-        """Adoption share: columns period, group, value, share.
+    def _rows(self, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+        return self.run(name, params).df()
 
-        ``by``: region|country|org|family|kind; ``metric``: downloads|likes|models|
-        derivatives; keywords ``attribution`` (direct|root), ``freq``
-        (month|snapshot), ``since``/``until`` (dates). See docs/metrics.md.
-        """
-        from modelatlas.metrics import share
+    def _object(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        value: dict[str, Any] = self.run(name, params).value
+        return value
 
-        return share.share(self.store, by=by, metric=metric, **kw)
+    def _either(self, name: str, params: Mapping[str, Any]) -> pd.DataFrame | dict[str, Any]:
+        res = self.run(name, params)
+        return res.df() if res.shape == "rows" else dict(res.value)
 
-    def concentration(self, attribution: str = "direct", **kw: Any) -> pd.DataFrame:
+    # -- what is in the store -----------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        """Counts of models, snapshots, observations, edges, quarantined records, runs."""
+        return self._object("stats", {})
+
+    def models(self, org: str | None = None, limit: int = 20) -> pd.DataFrame:
+        """Models with their latest observation, most downloaded first (0: all)."""
+        return self._rows("models", {"org": org, "limit": limit})
+
+    def quarantine(self, limit: int = 20) -> pd.DataFrame:
+        """Records rejected at ingest, newest first, with the reason (0: all)."""
+        return self._rows("quarantine", {"limit": limit})
+
+    def orgs(self, region: str | None = None, kind: str | None = None,
+             origin: str | None = None) -> pd.DataFrame:
+        """Organisations: namespace -> developer, country, region, kind, parent, source."""
+        return self._rows("orgs", {"region": region, "kind": kind, "origin": origin})
+
+    # -- lineage --------------------------------------------------------------------------
+    def lineage(self, model_id: str) -> dict[str, Any]:
+        """One model's parents, roots, depth, descendants and root origins."""
+        return self._object("lineage", {"model_id": model_id})
+
+    def derivatives(
+        self,
+        metric: Literal["share", "counts", "trees", "tree-sizes", "depth", "leaves",
+                        "issues"] = "share",
+        by: str = "family", freq: str = "month", since: DateLike = None,
+        until: DateLike = None, relation: str | None = None, limit: int = 0,
+    ) -> pd.DataFrame:
+        """Derivative metrics (docs/lineage.md): share of new derivatives by root group,
+        counts, trees, tree sizes, depth, leaves, graph issues."""
+        return self._rows("derivatives", {
+            "metric": metric, "by": by, "freq": freq, "since": since, "until": until,
+            "relation": relation, "limit": limit})
+
+    # -- adoption ---------------------------------------------------------------------------
+    def share(
+        self, by: Literal["region", "country", "org", "family", "kind"] = "region",
+        metric: Literal["downloads", "likes", "models", "downloads_alltime",
+                        "derivatives"] = "downloads",
+        attribution: Literal["direct", "root"] = "direct",
+        freq: Literal["month", "snapshot"] = "month",
+        since: DateLike = None, until: DateLike = None, top: int | None = None,
+    ) -> pd.DataFrame:
+        """Adoption share per period and group (docs/metrics.md)."""
+        return self._rows("share", {
+            "by": by, "metric": metric, "attribution": attribution, "freq": freq,
+            "since": since, "until": until, "top": top})
+
+    def concentration(
+        self, attribution: Literal["direct", "root"] = "direct",
+        freq: Literal["month", "snapshot"] = "month",
+        since: DateLike = None, until: DateLike = None,
+    ) -> pd.DataFrame:
         """Per period: total downloads, orgs, HHI (0-10,000), top-10, community and
-        unknown-attribution share. Keywords ``freq``, ``since``, ``until``."""
-        from modelatlas.metrics import concentration
+        unknown-attribution share."""
+        return self._rows("concentration", {
+            "attribution": attribution, "freq": freq, "since": since, "until": until})
 
-        return concentration.concentration(self.store, attribution=attribution, **kw)
-
-    def cadence(self, **kw: Any) -> pd.DataFrame:
-        """Per org: models, mainline models, first/last release and median days between
-        mainline releases. Keywords ``since``, ``until``."""
-        from modelatlas.metrics import cadence
-
-        return cadence.release_intervals(self.store, **kw)
-
-    def releases(self, **kw: Any) -> pd.DataFrame:
-        """New (and mainline) models per org and month. Keywords ``since``, ``until``."""
-        from modelatlas.metrics import cadence
-
-        return cadence.monthly_releases(self.store, **kw)
-
-    def licence_mix(self, weight: str = "models", **kw: Any) -> pd.DataFrame:
-        """Licence (family, else raw tag) mix per region and period, weighted by new
-        ``models`` or 30-day ``downloads``. Keywords ``freq``, ``since``, ``until``."""
-        from modelatlas.metrics import licence_mix
-
-        return licence_mix.licence_mix(self.store, weight=weight, **kw)
+    def cadence(self, monthly: bool = False, since: DateLike = None, until: DateLike = None,
+                limit: int = 0) -> pd.DataFrame:
+        """Per org: models, mainline models, first/last release, median days between
+        mainline releases; ``monthly``: new models per org and month."""
+        return self._rows("cadence", {"monthly": monthly, "since": since, "until": until,
+                                      "limit": limit})
 
     def ram(self, model_id: str | None = None) -> pd.DataFrame:
-        """ATOM Relative Adoption Metric: one model at each age (7..365 days), or
-        every (model, age) the snapshots allow when ``model_id`` is None."""
-        from modelatlas.metrics import ram
-
-        return ram.ram_table(self.store) if model_id is None else ram.ram(self.store, model_id)
+        """ATOM Relative Adoption Metric of one model at each age (7..365 days), or every
+        (model, age) the snapshots allow when ``model_id`` is None."""
+        return self._rows("ram", {"model_id": model_id})
 
     def ram_leaders(self, days: int = 30, top: int = 10) -> pd.DataFrame:
         """The ``top`` models by RAM at age ``days``."""
-        from modelatlas.metrics import ram
+        return self._rows("ram-leaders", {"days": days, "top": top})
 
-        return ram.leaders(self.store, days=days, top=top)
+    # -- licences ---------------------------------------------------------------------------
+    def licenses(self, license_id: str | None = None, usage: bool = False,
+                 unmapped: bool = False, by: str = "license"
+                 ) -> pd.DataFrame | dict[str, Any]:
+        """The licence catalog (a table), one licence (a dict), ``usage`` per licence or
+        group, or ``unmapped`` raw values. See docs/licences.md."""
+        return self._either("licenses", {"license_id": license_id, "usage": usage,
+                                         "unmapped": unmapped, "by": by})
 
-    # -- lineage and derivatives (issue 4) --------------------------------------------
+    def license_mix(self, weight: Literal["models", "downloads"] = "models",
+                    freq: Literal["month", "snapshot"] = "month",
+                    since: DateLike = None, until: DateLike = None) -> pd.DataFrame:
+        """Licence mix per region and period (share within region)."""
+        return self._rows("license-mix", {"weight": weight, "freq": freq, "since": since,
+                                          "until": until})
 
-    def lineage(self, model_id: str) -> dict[str, Any]:
-        """One model's parents, roots, depth, descendants and root origins."""
-        from modelatlas.lineage.describe import describe
+    def changes(self, since: DateLike = None, until: DateLike = None,
+                kind: str | None = None, model: str | None = None,
+                limit: int = 0) -> pd.DataFrame:
+        """Licence and access change events, newest first."""
+        return self._rows("changes", {"since": since, "until": until, "kind": kind,
+                                      "model": model, "limit": limit})
 
-        return describe(self.store, model_id)
+    # -- openness ---------------------------------------------------------------------------
+    def openness(self, target: str | None = None,
+                 framework: Literal["osai", "mof", "osaid", "profile"] = "profile",
+                 by: Literal["region", "country"] | None = None,
+                 edition: Literal["2023", "2026"] | None = None
+                 ) -> pd.DataFrame | dict[str, Any]:
+        """A framework's entries (a table), one system or model (a dict), OSAID verdicts,
+        or openness by origin (``by``: a table per region or country)."""
+        return self._either("openness", {"target": target, "framework": framework, "by": by,
+                                         "edition": edition})
 
-    def derivative_share(self, by: str = "family", freq: str = "month",
-                         **kw: Any) -> pd.DataFrame:
-        """Share of new derivatives per period by root group: period, group, value,
-        share. Keywords ``since``, ``until``, ``relation``. See docs/lineage.md."""
-        from modelatlas.metrics import derivatives
-
-        return derivatives.derivative_share(self.store, by, freq, **kw)
-
-    def report(self, out: str | Path, **kw: Any) -> Path:
-        """Write the HTML/Markdown/CSV/Parquet report to folder ``out``; returns
-        the path of index.html. Keywords ``since``, ``until``."""
-        from modelatlas.report import build_report
-
-        return build_report(self.store, Path(out), **kw).html
-
-    # -- licences (issue 6) ---------------------------------------------------------
-
-    def license_usage(self, by: str = "license") -> pd.DataFrame:
-        """Models and latest 30-day downloads per licence (and family); ``by``:
-        license|family|region|country|kind. See docs/licences.md."""
-        from modelatlas.licenses import usage
-
-        return pd.DataFrame(usage.usage(self.store, by=by))
-
-    def changes(self, **kw: Any) -> pd.DataFrame:
-        """Licence/access change events, newest first. Keywords ``since``, ``until``
-        (dates), ``kind``, ``model``, ``limit``. See docs/licences.md."""
-        from modelatlas.licenses.changes import changes
-
-        return pd.DataFrame(changes(self.store, **kw))
-
-    # -- openness (issue 6) ---------------------------------------------------------
-
-    def openness(self, framework: str = "profile") -> pd.DataFrame:
-        """Imported OSAI Index (``osai``), MOF evaluations (``mof``) or every model's
-        metadata profile (``profile``), one row per entry. See docs/openness.md."""
-        from modelatlas.errors import UsageError
-        from modelatlas.openness import imports, profile
-
-        if framework == "osai":
-            return pd.DataFrame(imports.osai_list(self.store))
-        if framework == "mof":
-            return pd.DataFrame(imports.mof_list(self.store))
-        if framework == "profile":
-            return pd.DataFrame(profile.profiles(self.store))
-        raise UsageError("framework must be osai|mof|profile")
-
-    def check(self, target: str, **kw: Any) -> dict[str, Any]:
-        """Due diligence on a Hub id or local folder (the ``check --json`` object).
-        Keywords ``use`` (commercial|research|saas), ``users``, ``online``,
-        ``endpoint``. See docs/check.md."""
+    # -- beyond queries -------------------------------------------------------------------
+    def check(self, target: str, use: str = "commercial", users: int | None = None,
+              online: bool = False, endpoint: str | None = None) -> dict[str, Any]:
+        """Due diligence on a Hub id or local folder (the ``check --json`` object)."""
         from modelatlas.check import check
 
-        return check(target, store=self.store, **kw).as_dict()
+        return check(target, store=self.store, use=use, users=users, online=online,
+                     endpoint=endpoint).as_dict()
+
+    def report(self, out: str | Path, since: DateLike = None, until: DateLike = None
+               ) -> Path:
+        """Write the HTML/Markdown/CSV/Parquet report to folder ``out``; the path of
+        index.html."""
+        from modelatlas.report import build_report
+
+        return build_report(self, Path(out), since=since, until=until).html

@@ -6,14 +6,15 @@ land in one folder, so the demo never writes into the user's real store.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelatlas import derive
+from modelatlas.atlas import Atlas
 from modelatlas.pipeline import ingest_files
+from modelatlas.report import build_report
 from modelatlas.store import open_store
 from modelatlas.synth import SynthConfig, write_snapshots
 
@@ -24,16 +25,6 @@ class DemoResult:
     db: Path
     report_html: Path | None = None
     steps: list[str] = field(default_factory=list)
-
-
-def _optional(module: str, attr: str) -> Callable[..., object] | None:
-    """A pipeline stage that may not be installed in this build."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError:
-        return None
-    fn = getattr(mod, attr, None)
-    return fn if callable(fn) else None
 
 
 def run_demo(
@@ -62,13 +53,8 @@ def run_demo(
              f" {summary.quarantined} quarantined")
         echo("[3/4] deriving attribution, licences and lineage")
         derive.refresh(st)
-        build = _optional("modelatlas.report", "build_report")
-        if build is not None:
-            echo("[4/4] building the report")
-            built = build(st, out / "report")
-            html = getattr(built, "html", None) or (out / "report" / "index.html")
-            result.report_html = Path(html)
-        else:
-            echo("[4/4] report module not available in this build; skipped")
+    echo("[4/4] building the report")
+    with Atlas.open(db) as atlas:
+        result.report_html = build_report(atlas, out / "report").html
     echo(f"done in {time.perf_counter() - t0:.1f}s")
     return result

@@ -256,3 +256,4 @@ def _run_steps(store: Store, data_gen: int, static: str, states: dict[str, str],
                 con.execute(f"DROP TABLE IF EXISTS {t}")
         ran.append(step.name)
     return ran
+

@@ -111,7 +111,8 @@ INTERACTIVE_MAX_WAIT = 30.0
 
 
 def fetch(model_id: str, endpoint: str | None = None) -> dict[str, Any]:
-    """The live ModelInfo of ``model_id`` (NotFoundError on 404, NetworkError otherwise).
+    """The live ModelInfo of ``model_id`` (NotFoundError when the Hub says it is not
+    there, the client's typed errors for gated/disabled/refused, NetworkError otherwise).
 
     A person is waiting, so the crawler's patient retry policy is cut down (at most
     3 attempts, 30 s per wait); ``MODELATLAS_HTTP_*`` still tune it.
@@ -119,12 +120,13 @@ def fetch(model_id: str, endpoint: str | None = None) -> dict[str, Any]:
     from modelatlas.sources.hub_api import HubClient, RetryPolicy
 
     ep = (endpoint or settings.get("hf_endpoint")).rstrip("/")
-    token = settings.get("hf_token") or None
     env = RetryPolicy.from_env()
     policy = dataclasses.replace(env, attempts=min(env.attempts, INTERACTIVE_ATTEMPTS),
                                  max_wait=min(env.max_wait, INTERACTIVE_MAX_WAIT))
     try:
-        with HubClient(ep, token=token, policy=policy) as client:
+        # The client resolves the token as huggingface_hub does and maps the Hub's
+        # answers: RepoNotFoundError (a NotFoundError) for 401/404/RepoNotFound.
+        with HubClient(ep, policy=policy) as client:
             return client.model_info(model_id)
     except NetworkError as exc:
         cause = str(exc).split("; the checkpoint")[0]

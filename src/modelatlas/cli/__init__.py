@@ -1,78 +1,116 @@
 """The ``modelatlas`` command line: thin, it parses, calls the library, renders.
 
-Each command group lives in its own module under ``modelatlas.cli.commands``
-and registers itself on import (``register(app)``), so adding a command never
-touches this file. Expected failures (``ModelAtlasError``) become one line on
-stderr and exit 1 (2 for usage errors); only bugs keep a traceback.
+Query commands come from the query registry (:mod:`modelatlas.cli.queries`);
+the other commands are declared in ``modelatlas.cli.commands`` modules as
+``COMMANDS`` and found automatically, so adding a command never touches this
+file. Expected failures (``ModelAtlasError``) become one line on stderr and
+exit 1; usage errors from any parser exit 2; ``check --fail-on`` exits 3;
+only bugs keep a traceback.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import pkgutil
 import sys
+from collections.abc import Sequence
 
-import click
-import typer
-
+from modelatlas import __version__
 from modelatlas.cli import commands
 from modelatlas.cli.context import state
+from modelatlas.cli.spec import Command, HelpRequested, Parser, add_param, add_version
 from modelatlas.errors import ModelAtlasError
 
-app = typer.Typer(
-    name="modelatlas",
-    help="Measure the open-weight AI ecosystem and check models before you build on them.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+DESCRIPTION = ("Measure the open-weight AI ecosystem and check models before you build on "
+               "them.")
+EPILOG = ("Exit codes: 0 success, 1 failure (one line on stderr), 2 usage error, 3 a check "
+          "verdict that reaches --fail-on. Docs: README.md and docs/.")
 
 
-@app.callback()
-def _root(
-    db: str | None = typer.Option(
-        None, "--db", help="DuckDB store path (else $MODELATLAS_DB, else the user data dir)."
-    ),
-    orgs: str | None = typer.Option(
-        None, "--orgs", help="YAML/CSV file extending or overriding the org catalog."
-    ),
-) -> None:
-    state.db = db
-    if orgs:
-        os.environ["MODELATLAS_ORGS"] = orgs
+def all_commands() -> list[Command]:
+    """Registry query commands plus every ``COMMANDS`` of the command modules."""
+    from modelatlas.cli import queries
 
-
-def _load_commands() -> None:
+    found = queries.commands()
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        module.register(app)
+        if not info.name.startswith("_"):
+            module = importlib.import_module(f"{commands.__name__}.{info.name}")
+            found.extend(getattr(module, "COMMANDS", ()))
+    return found
 
 
-_load_commands()
+def build_parser() -> tuple[Parser, dict[tuple[str, ...], Command]]:
+    parser = Parser(prog="modelatlas", description=DESCRIPTION, epilog=EPILOG)
+    add_version(parser, f"modelatlas {__version__}")
+    parser.add_argument("--db", metavar="PATH",
+                        help="DuckDB store path (else $MODELATLAS_DB, else the user data dir).")
+    parser.add_argument("--orgs", metavar="FILE",
+                        help="YAML/CSV file extending or overriding the org catalog.")
+    top = parser.add_subparsers(dest="_cmd", metavar="COMMAND", parser_class=Parser)
+    groups: dict[str, argparse._SubParsersAction[Parser]] = {}
+    table: dict[tuple[str, ...], Command] = {}
+    cmds = all_commands()
+    group_help = {c.path[0]: c.group_help for c in cmds if len(c.path) > 1 and c.group_help}
+    for cmd in sorted(cmds, key=lambda c: c.path):
+        if len(cmd.path) == 1:
+            sub = top.add_parser(cmd.path[0], help=cmd.help, description=cmd.description
+                                 or cmd.help)
+        else:
+            head = cmd.path[0]
+            if head not in groups:
+                gp = top.add_parser(head, help=group_help.get(head, ""),
+                                    description=group_help.get(head, ""))
+                gp.set_defaults(_group=gp)
+                groups[head] = gp.add_subparsers(dest="_sub", metavar="COMMAND",
+                                                 parser_class=Parser)
+            sub = groups[head].add_parser(cmd.path[1], help=cmd.help,
+                                          description=cmd.description or cmd.help)
+        for p in cmd.params:
+            add_param(sub, p)
+        sub.set_defaults(_path=cmd.path)
+        table[cmd.path] = cmd
+    return parser, table
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, mapping expected errors to exit codes."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, run, map expected errors to exit codes."""
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, standalone_mode=False)
+        parser, table = build_parser()
+        if not args:
+            raise HelpRequested(parser.format_help())
+        ns = parser.parse_args(args)
+        path = getattr(ns, "_path", None)
+        if path is None:  # a group without its subcommand ("modelatlas ingest")
+            group = getattr(ns, "_group", None)
+            raise HelpRequested((group or parser).format_help())
+        state.db = ns.db
+        if ns.orgs:
+            os.environ["MODELATLAS_ORGS"] = ns.orgs
+        cmd = table[path]
+        from modelatlas.cli.spec import parse_values
+
+        code = cmd.run(parse_values(cmd.params, ns))
+        return int(code or 0)
+    except HelpRequested as h:
+        sys.stdout.write(h.text)
+        return 0
     except ModelAtlasError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
-    except click.exceptions.Abort:
-        print("aborted", file=sys.stderr)
-        return 1
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code or 0)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         return 1
-    return 0
+
+
+def _one_line(text: str) -> str:
+    from modelatlas.cli.output import plain
+
+    return plain(" ".join(text.split()))[:2000]
 
 
 def run() -> None:

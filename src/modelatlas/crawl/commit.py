@@ -6,7 +6,9 @@ needs inside the *same* transaction:
 
 * ``--since``: models the incremental listing did not return keep their last
   values, copied from the previous snapshot with ``carried_over = TRUE``;
-* the job is marked done and its stored pages are deleted.
+* the job is marked done (with its coverage: a listing short of the source's
+  announced total is *partial* and never counts as a full listing) and its
+  stored pages are deleted.
 
 So a kill at any moment leaves either the old state (and a rerun commits) or
 the new snapshot with the job done (and a rerun starts a fresh crawl): never a
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from modelatlas.crawl import jobs
-from modelatlas.crawl.jobs import Job
+from modelatlas.crawl.jobs import Coverage, Job
 from modelatlas.crawl.listers import Lister
 from modelatlas.sources.records import Batch, Rejected, batch_from_rows
 from modelatlas.store import ingest
@@ -30,9 +32,14 @@ from modelatlas.store.ingest import IngestSummary
 
 def job_batches(store: Store, job: Job, lister: Lister, *, limit: int | None,
                 batch_size: int = 20_000) -> Iterator[Batch]:
-    """Canonical batches from the stored pages, in listing order, capped at ``limit``."""
+    """Canonical batches from the stored pages, in listing order, capped at ``limit``.
+
+    A malformed record listed twice (partitions overlap, ranks move under a keyset
+    cursor) is quarantined once.
+    """
     rows: list[dict[str, Any]] = []
     rejected: list[Rejected] = []
+    bad_seen: set[str] = set()
     seen = 0
     for page_no, body in jobs.pages(store, job.job_id):
         try:
@@ -48,7 +55,10 @@ def job_batches(store: Store, job: Job, lister: Lister, *, limit: int | None,
             try:
                 row = lister.canonical(item)
             except ValueError as exc:
-                rejected.append(Rejected(loc, ingest.json_record(item), str(exc)))
+                raw = ingest.json_record(item)
+                if raw not in bad_seen:
+                    bad_seen.add(raw)
+                    rejected.append(Rejected(loc, raw, str(exc)))
                 continue
             row["snapshot"] = job.snapshot
             row["location"] = loc
@@ -72,10 +82,14 @@ WHERE o.source = ? AND o.snapshot = (
 
 
 def commit_job(store: Store, job: Job, lister: Lister, *, run_id: str, limit: int | None,
-               carry_over: bool, summary: IngestSummary) -> int:
+               carry_over: bool, summary: IngestSummary,
+               coverage: Coverage | None = None) -> int:
     """Stage, validate and merge every page of ``job``; carry over; mark it done.
 
-    Adds to ``summary`` and returns the number of carried-over observations.
+    Adds to ``summary`` and returns the number of carried-over observations. A
+    partial ``coverage`` is recorded on the job (``partial``, ``expected_total``,
+    ``listed_distinct``) and leaves ``listed`` false, so the snapshot is never read
+    as a complete listing.
     """
     con = store.con
     part = IngestSummary(run_id)
@@ -100,9 +114,14 @@ def commit_job(store: Store, job: Job, lister: Lister, *, run_id: str, limit: in
                 [lister.source, job.snapshot, lister.source, job.snapshot, run_id],
             )
             part.snapshots.append(job.snapshot.isoformat())
+        partial = bool(coverage and coverage.partial)
         con.execute(
             "UPDATE crawl_jobs SET status = 'done', finished_at = now(), updated_at = now(),"
-            " message = NULL WHERE job_id = ?", [job.job_id]
+            " message = ?, partial = ?, listed = listed AND NOT ?, expected_total = ?,"
+            " listed_distinct = ? WHERE job_id = ?",
+            [coverage.reason if coverage else None, partial, partial,
+             coverage.expected if coverage else None, coverage.listed if coverage else None,
+             job.job_id],
         )
         con.execute("DELETE FROM crawl_pages WHERE job_id = ?", [job.job_id])
     job.status = "done"

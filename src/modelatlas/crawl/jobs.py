@@ -22,6 +22,20 @@ from modelatlas.store.db import Store
 MAX_RESUME_AGE = dt.timedelta(days=7)
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a source's announced total a finished listing holds.
+
+    ``partial`` snapshots are committed but never count as full listings (so no
+    model is reported removed because a capped listing missed it).
+    """
+
+    expected: int | None
+    listed: int
+    partial: bool
+    reason: str | None
+
+
 @dataclass
 class Job:
     job_id: str

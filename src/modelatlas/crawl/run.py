@@ -4,6 +4,9 @@
 ``modelatlas ingest hub|modelscope``. A page that still fails after the client's
 bounded retries fails the run with a one-line ``NetworkError`` naming the page;
 the job keeps its checkpoint, so rerunning the same command continues from it.
+When the listing is complete the lister says how much of the source's announced
+total it holds; a short listing is committed as a *partial* snapshot (summary
+``partial: true`` with the counts), never as a full one.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from modelatlas import derive, settings
 from modelatlas.crawl import jobs
 from modelatlas.crawl.commit import commit_job
 from modelatlas.crawl.listers import HubLister, Lister
-from modelatlas.errors import ModelAtlasError, UsageError
-from modelatlas.sources.hub_api import MAX_PAGE_SIZE, SORTS, HubClient, RetryPolicy
+from modelatlas.errors import ModelAtlasError, NetworkError, UsageError
+from modelatlas.sources.hub_api import HubClient, RetryPolicy
+from modelatlas.sources.hub_listing import DEFAULT_PAGE_SIZE, SORTS
 from modelatlas.store.db import Store
 from modelatlas.store.ingest import IngestSummary, finish_run, new_run
 
@@ -67,9 +71,13 @@ class CrawlSummary:
 OnPage = Callable[[Progress], None]
 
 
-def page_size(limit: int | None, default: int = MAX_PAGE_SIZE) -> int:
-    """Models per request: ``MODELATLAS_PAGE_SIZE`` or 1000, never more than ``limit``."""
-    raw = os.environ.get("MODELATLAS_PAGE_SIZE")  # registered in modelatlas.settings
+RERUN_HINT = "the checkpoint is kept, rerun the same command to continue"
+
+
+def page_size(limit: int | None, default: int = DEFAULT_PAGE_SIZE) -> int:
+    """Models per request: ``MODELATLAS_PAGE_SIZE`` when set, else ``default`` (the
+    Hub: 500), never more than ``limit``."""
+    raw = os.environ.get(settings.SETTINGS["page_size"].env)
     size = default
     if raw:
         if not raw.isdigit() or int(raw) < 1:
@@ -89,7 +97,9 @@ def crawl(store: Store, lister: Lister, *, command: str, params: dict[str, Any],
                         endpoint=lister.endpoint, snapshot=snapshot, run_id=run_id)
     out = CrawlSummary(summary, job.job_id, lister.source, lister.endpoint,
                        job.snapshot.isoformat(), job.resumed)
+    coverage = None
     try:
+        lister.prepare(store, job)
         cursor = job.next_cursor or lister.first_cursor()
         while not job.listed:
             page_no = job.pages_done + 1
@@ -106,9 +116,14 @@ def crawl(store: Store, lister: Lister, *, command: str, params: dict[str, Any],
                 on_page(Progress(job.pages_done, job.models_fetched, job.total_hint, limit))
             if nxt is not None:
                 cursor = nxt
+        if limit is None:
+            coverage = lister.coverage(store, job)
         out.carried_over = commit_job(store, job, lister, run_id=run_id, limit=limit,
-                                      carry_over=carry_over, summary=summary)
+                                      carry_over=carry_over, summary=summary,
+                                      coverage=coverage)
     except ModelAtlasError as exc:
+        if isinstance(exc, NetworkError) and RERUN_HINT not in str(exc):
+            exc.args = (f"{exc}; {RERUN_HINT}",)
         jobs.mark(store, job.job_id, "failed", str(exc))
         finish_run(store, summary, "failed", str(exc)[:2000])
         raise
@@ -118,6 +133,12 @@ def crawl(store: Store, lister: Lister, *, command: str, params: dict[str, Any],
         raise
     out.pages = job.pages_done
     out.models_listed = job.models_fetched
+    out.extra.update(
+        partial=bool(coverage and coverage.partial),
+        expected_total=coverage.expected if coverage else None,
+        listed_distinct=coverage.listed if coverage else None,
+        coverage_note=coverage.reason if coverage else None,
+    )
     if stats:
         out.requests, out.retries = stats()
     finish_run(store, summary, "ok")
@@ -133,8 +154,11 @@ def endpoint_or_default(endpoint: str | None, setting: str) -> str:
 
 @contextlib.contextmanager
 def _client(given: HubClient | None, endpoint: str | None, setting: str,
-            token: str | None) -> Iterator[HubClient]:
-    """The caller's client (tests), or one for the endpoint that is closed afterwards."""
+            token: str | bool | None) -> Iterator[HubClient]:
+    """The caller's client (tests), or one for the endpoint that is closed afterwards.
+
+    ``token=None`` sends the token huggingface_hub would find; ``False`` none.
+    """
     if given is not None:
         yield given
         return
@@ -167,7 +191,7 @@ def ingest_hub(
     sort = sort or "downloads"
     if sort not in SORTS:
         raise UsageError(f"--sort must be one of {'|'.join(SORTS)}")
-    with _client(client, endpoint, "hf_endpoint", settings.get("hf_token") or None) as cl:
+    with _client(client, endpoint, "hf_endpoint", None) as cl:
         lister = HubLister(cl, sort=sort, page_size=page_size(limit), since=since)
         params = {"endpoint": cl.endpoint, "sort": sort, "limit": limit,
                   "since": since.isoformat() if since else None}
@@ -186,12 +210,13 @@ def ingest_modelscope(
     client: HubClient | None = None,
 ) -> CrawlSummary:
     """Snapshot ModelScope's public model list (``modelatlas ingest modelscope``)."""
-    from modelatlas.sources.modelscope_api import DEFAULT_PAGE_SIZE, ModelScopeLister
+    from modelatlas.sources.modelscope_api import PAGE_SIZE, ModelScopeLister
 
     if limit is not None and limit < 1:
         raise UsageError("--limit must be at least 1")
-    with _client(client, endpoint, "modelscope_endpoint", None) as cl:
-        lister = ModelScopeLister(cl, page_size=page_size(limit, DEFAULT_PAGE_SIZE))
+    # Never the Hub's token: ModelScope is another service.
+    with _client(client, endpoint, "modelscope_endpoint", False) as cl:
+        lister = ModelScopeLister(cl, page_size=min(page_size(limit, PAGE_SIZE), PAGE_SIZE))
         params = {"endpoint": cl.endpoint, "sort": lister.sort, "limit": limit}
         return crawl(store, lister, command="ingest modelscope", params=params,
                      snapshot=snapshot, limit=limit, on_page=on_page,

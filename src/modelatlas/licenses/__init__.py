@@ -8,8 +8,8 @@ Shared interface (see the team brief)::
     repo_license(model_id) -> str | None          # licence of major foundation repos
     unmapped(values) -> Counter[str]              # raw values that map nowhere
 
-Store-side reads (usage, unmapped values in the store, change events) live in
-:mod:`modelatlas.licenses.usage` and :mod:`modelatlas.licenses.changes`.
+Store-side reads (usage, unmapped values in the store, change events) are the
+``licenses`` and ``changes`` queries in :mod:`modelatlas.queries.licenses`.
 """
 
 from __future__ import annotations

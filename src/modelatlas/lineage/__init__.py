@@ -1,6 +1,6 @@
 """Base-model lineage: root resolution (``graph``, ``roots``) and one model's view (``describe``).
 
-``lineage.describe(store, model_id)`` is the entry point for ``modelatlas lineage``.
+``lineage.describe(reader, model_id)`` is the entry point for ``modelatlas lineage``.
 """
 
 from __future__ import annotations

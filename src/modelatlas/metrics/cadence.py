@@ -1,4 +1,5 @@
-"""Release cadence per organisation: new models per month and the rhythm of mainline releases.
+"""Release cadence per organisation (SQL only; the queries live in
+:mod:`modelatlas.queries.cadence`): new models per month and the rhythm of mainline releases.
 
 A *mainline* model is one with no parent in the lineage graph (it is not a
 fine-tune, adapter, quantization or merge of another model): the releases a
@@ -10,12 +11,7 @@ first snapshot they appear in, which would lump a whole backlog into one day.
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pandas as pd
-
-from modelatlas.metrics.common import PARAMS_CTE, as_date, in_range, run
-from modelatlas.store.db import Store
+from modelatlas.metrics.common import PARAMS_CTE, in_range
 
 RELEASES_CTE = """
     releases AS (
@@ -29,11 +25,13 @@ RELEASES_CTE = """
 
 MONTHLY_SQL = f"""
     WITH {PARAMS_CTE}, {RELEASES_CTE}
-    SELECT org, strftime(released, '%Y-%m') AS period, count(*) AS new_models,
-           CAST(sum(mainline) AS BIGINT) AS mainline_models
+    SELECT org, strftime(date_trunc('month', released), '%Y-%m') AS period,
+           count(*) AS new_models, CAST(sum(mainline) AS BIGINT) AS mainline_models,
+           CAST(date_trunc('month', released) AS DATE) AS period_start,
+           last_day(date_trunc('month', released)) AS period_end
     FROM releases CROSS JOIN params
     WHERE released IS NOT NULL AND {in_range('released')}
-    GROUP BY org, strftime(released, '%Y-%m')
+    GROUP BY org, date_trunc('month', released)
     ORDER BY period, new_models DESC, org
 """
 
@@ -59,24 +57,3 @@ INTERVALS_SQL = f"""
     GROUP BY ml.org, c.models
     ORDER BY mainline_models DESC, c.models DESC, ml.org
 """
-
-
-def _range(
-    since: str | dt.date | None, until: str | dt.date | None
-) -> dict[str, dt.date | None]:
-    return {"since": as_date(since, "since"), "until": as_date(until, "until")}
-
-
-def monthly_releases(
-    store: Store, since: str | dt.date | None = None, until: str | dt.date | None = None
-) -> pd.DataFrame:
-    """New models per org and month: columns org, period, new_models, mainline_models."""
-    return run(store, MONTHLY_SQL, _range(since, until))
-
-
-def release_intervals(
-    store: Store, since: str | dt.date | None = None, until: str | dt.date | None = None
-) -> pd.DataFrame:
-    """Per org: models, mainline models, first/last release, median days between mainline
-    releases (NULL with fewer than two mainline releases)."""
-    return run(store, INTERVALS_SQL, _range(since, until))

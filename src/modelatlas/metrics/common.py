@@ -19,14 +19,7 @@ missing there is ``unknown`` (region, country, kind).
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
-import pandas as pd
-
-from modelatlas.dates import parse_date
 from modelatlas.errors import UsageError
-from modelatlas.store.db import Store
 
 BY = ("region", "country", "org", "family", "kind")
 ATTRIBUTION = ("direct", "root")
@@ -43,11 +36,6 @@ def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise UsageError(f"--{name} must be one of {'|'.join(allowed)} (got {value!r})")
     return value
-
-
-def as_date(value: str | dt.date | None, name: str) -> dt.date | None:
-    """Parse a ``--since``/``--until`` value (YYYY-MM-DD or YYYY-MM)."""
-    return parse_date(value, f"--{name}", month_ok=True)
 
 
 def period_sql(freq: str, col: str) -> str:
@@ -119,10 +107,3 @@ def labelled_sql(credit_cte: str) -> str:
         f" FROM {credit_cte} c LEFT JOIN models cm ON cm.id = c.credited_id"
         f" LEFT JOIN orgs og ON og.org = lower({ns})"
     )
-
-
-def run(store: Store, sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    """Execute a metric query with bound named parameters; a pandas DataFrame."""
-    used = {k: v for k, v in params.items() if f"${k}" in sql}
-    df: pd.DataFrame = store.con.execute(sql, used).df()
-    return df

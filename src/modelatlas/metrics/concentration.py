@@ -13,54 +13,41 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
+from modelatlas.metrics.common import check_choice
+from modelatlas.metrics.share import cube_source, period_end_sql, range_keys
+from modelatlas.queries._engine import table_name
+from modelatlas.queries._registry import Sql
 
-from modelatlas.metrics.common import as_date, check_choice, run
-from modelatlas.metrics.share import _cube_source
-from modelatlas.store.db import Store
-
-COLUMNS = ["period", "total", "orgs", "hhi", "top10_share", "community_share", "unknown_share"]
+COLUMNS = ["period", "total", "orgs", "hhi", "top10_share", "community_share", "unknown_share",
+           "period_start", "period_end"]
 
 
-def concentration_sql(attribution: str, freq: str, cube_table: str | None = None) -> str:
-    """One statement: per-period concentration of 30-day downloads across orgs."""
+def concentration_sql(attribution: str, freq: str, since: dt.date | None = None,
+                      until: dt.date | None = None) -> Sql:
+    """One statement over the downloads cube: per-period concentration across orgs."""
     check_choice("attribution", attribution, ("direct", "root"))
-    return f"""
-    WITH {_cube_source('downloads', attribution, freq, cube_table)},
+    check_choice("freq", freq, ("month", "snapshot"))
+    cte, cube = cube_source("downloads", attribution, freq, since, until)
+    text = f"""
+    WITH {cte},
     grouped AS (
-        SELECT period, org AS grp, kind, sum(value) AS v FROM cube GROUP BY period, org, kind
+        SELECT pkey, period, org AS grp, kind, sum(value) AS v FROM cube
+        GROUP BY pkey, period, org, kind
     ),
     shares AS (
-        SELECT period, grp, kind, v,
-               CAST(v AS DOUBLE) / nullif(sum(v) OVER (PARTITION BY period), 0) AS s,
-               row_number() OVER (PARTITION BY period ORDER BY v DESC, grp) AS rk
+        SELECT pkey, period, grp, kind, v,
+               CAST(v AS DOUBLE) / nullif(sum(v) OVER (PARTITION BY pkey), 0) AS s,
+               row_number() OVER (PARTITION BY pkey ORDER BY v DESC, grp) AS rk
         FROM grouped
     )
     SELECT period, CAST(sum(v) AS DOUBLE) AS total, count(*) AS orgs,
            sum(s * s) * 10000 AS hhi,
            sum(CASE WHEN rk <= 10 THEN s ELSE 0 END) AS top10_share,
            sum(CASE WHEN kind = 'community' THEN s ELSE 0 END) AS community_share,
-           sum(CASE WHEN kind = 'unknown' THEN s ELSE 0 END) AS unknown_share
+           sum(CASE WHEN kind = 'unknown' THEN s ELSE 0 END) AS unknown_share,
+           pkey AS period_start, {period_end_sql(freq, 'pkey')} AS period_end
     FROM shares
-    GROUP BY period
-    ORDER BY period
+    GROUP BY pkey, period
+    ORDER BY pkey
     """
-
-
-def concentration(
-    store: Store,
-    attribution: str = "direct",
-    freq: str = "month",
-    since: str | dt.date | None = None,
-    until: str | dt.date | None = None,
-    cube_table: str | None = None,
-) -> pd.DataFrame:
-    """Per period: total downloads, number of orgs, HHI, top-10, community and unknown share.
-
-    ``cube_table``: a downloads cube from
-    :func:`modelatlas.metrics.share.materialize_cube` with the same attribution/freq.
-    """
-    check_choice("freq", freq, ("month", "snapshot"))
-    sql = concentration_sql(attribution, freq, cube_table)
-    df = run(store, sql, {"since": as_date(since, "since"), "until": as_date(until, "until")})
-    return df[COLUMNS]
+    return Sql(text, range_keys(freq, since, until), ((table_name("cube", cube), cube),))

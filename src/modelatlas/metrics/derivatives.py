@@ -8,8 +8,8 @@ model states several, the most specific wins: merge > quantized > adapter >
 finetune > unknown. Its *period* is the month (or other ``freq``) of its Hub
 creation date, else of the snapshot where it was first seen.
 
-Every function takes the store, runs one parameterised query and returns a tidy
-``pandas.DataFrame``. Call :func:`modelatlas.derive.refresh` first (the CLI does).
+This module builds the SQL; the ``derivatives`` query
+(:mod:`modelatlas.queries.lineage`) declares and runs it.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pandas as pd
-
 from modelatlas.errors import UsageError
-from modelatlas.lineage.roots import CANON_EDGES
-from modelatlas.store.db import Store
+from modelatlas.lineage.edges import CANON_EDGES
+from modelatlas.queries._registry import Sql
 
 RELATION_PRIORITY = ("merge", "quantized", "adapter", "finetune", "unknown")
+#: Portable form of "the most specific relation first" (no list parameters).
+RELATION_RANK = ("CASE relation " + " ".join(
+    f"WHEN '{r}' THEN {i}" for i, r in enumerate(RELATION_PRIORITY)) + " ELSE 99 END")
 
 ROOT_ORG = "(CASE WHEN strpos(r.root_id, '/') > 0 THEN split_part(r.root_id, '/', 1) END)"
 
@@ -38,165 +39,125 @@ GROUPS: dict[str, str] = {
 }
 
 _DAY = "coalesce(CAST(m.created_at AS DATE), m.first_seen)"
-PERIODS: dict[str, str] = {
-    "month": f"strftime(date_trunc('month', {_DAY}), '%Y-%m')",
-    "quarter": f"strftime(date_trunc('quarter', {_DAY}), '%Y-%m')",
-    "year": f"strftime(date_trunc('year', {_DAY}), '%Y')",
-    "week": f"strftime(date_trunc('week', {_DAY}), '%Y-%m-%d')",
-    "day": f"strftime({_DAY}, '%Y-%m-%d')",
-    "snapshot": "strftime(m.first_seen, '%Y-%m-%d')",
-    "all": "'all'",
+#: freq -> (label, first day, last day) of the period of a derivative.
+PERIODS: dict[str, tuple[str, str, str]] = {
+    "month": (f"strftime(date_trunc('month', {_DAY}), '%Y-%m')",
+              f"CAST(date_trunc('month', {_DAY}) AS DATE)",
+              f"last_day(date_trunc('month', {_DAY}))"),
+    "quarter": (f"strftime(date_trunc('quarter', {_DAY}), '%Y-%m')",
+                f"CAST(date_trunc('quarter', {_DAY}) AS DATE)",
+                f"CAST(date_trunc('quarter', {_DAY}) + INTERVAL 3 MONTH - INTERVAL 1 DAY"
+                " AS DATE)"),
+    "year": (f"strftime(date_trunc('year', {_DAY}), '%Y')",
+             f"CAST(date_trunc('year', {_DAY}) AS DATE)",
+             f"CAST(date_trunc('year', {_DAY}) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE)"),
+    "week": (f"strftime(date_trunc('week', {_DAY}), '%Y-%m-%d')",
+             f"CAST(date_trunc('week', {_DAY}) AS DATE)",
+             f"CAST(date_trunc('week', {_DAY}) + INTERVAL 6 DAY AS DATE)"),
+    "day": (f"strftime({_DAY}, '%Y-%m-%d')", _DAY, _DAY),
+    "snapshot": ("strftime(m.first_seen, '%Y-%m-%d')", "m.first_seen", "m.first_seen"),
+    "all": ("'all'", "CAST(NULL AS DATE)", "CAST(NULL AS DATE)"),
 }
+VIEWS = ("share", "counts", "trees", "tree-sizes", "depth", "leaves", "issues")
 
 
-def _check(by: str, freq: str) -> tuple[str, str]:
+def _check(by: str, freq: str) -> tuple[str, tuple[str, str, str]]:
     if by not in GROUPS:
-        raise UsageError(f"--by must be one of {', '.join(GROUPS)} for derivatives, got {by!r}")
+        raise UsageError(f"--by must be one of {'|'.join(GROUPS)} for derivatives, got {by!r}")
     if freq not in PERIODS:
-        raise UsageError(f"--freq must be one of {', '.join(PERIODS)}, got {freq!r}")
+        raise UsageError(f"--freq must be one of {'|'.join(PERIODS)}, got {freq!r}")
     return GROUPS[by], PERIODS[freq]
 
 
-def _derivatives_sql(since: str | None, until: str | None,
-                     relation: str | None) -> tuple[str, list[Any]]:
-    """FROM-clause of derivatives joined to their roots and root orgs, with params."""
-    params: list[Any] = [list(RELATION_PRIORITY)]
-    where = ["TRUE"]
-    if since:
-        where.append(f"{_DAY} >= CAST(? AS DATE)")
-        params.append(since)
-    if until:
-        where.append(f"{_DAY} <= CAST(? AS DATE)")
-        params.append(until)
-    if relation:
-        if relation not in RELATION_PRIORITY:
-            raise UsageError(f"relation must be one of {', '.join(RELATION_PRIORITY)}")
-        where.append("d.relation = ?")
-        params.append(relation)
-    sql = f"""
-        (SELECT child AS model_id,
-                arg_min(relation, list_position(?::VARCHAR[], relation)) AS relation
-         FROM ({CANON_EDGES}) WHERE child <> parent GROUP BY child) d
+def _derivatives_from(relation: str | None) -> str:
+    """FROM-clause of derivatives joined to their roots and root orgs.
+
+    Named params $since, $until (dates or NULL) and $relation (when given).
+    """
+    if relation is not None and relation not in RELATION_PRIORITY:
+        raise UsageError(f"--relation must be one of {'|'.join(RELATION_PRIORITY)}")
+    rel = " AND d.relation = $relation" if relation else ""
+    return f"""
+        (SELECT child AS model_id, arg_min(relation, {RELATION_RANK}) AS relation
+         FROM ({CANON_EDGES}) AS ce WHERE child <> parent GROUP BY child) d
         JOIN models m ON m.id = d.model_id
         JOIN roots r ON r.model_id = d.model_id
         LEFT JOIN orgs o ON o.org = lower({ROOT_ORG})
-        WHERE {' AND '.join(where)}
+        WHERE (CAST($since AS DATE) IS NULL OR {_DAY} >= CAST($since AS DATE))
+          AND (CAST($until AS DATE) IS NULL OR {_DAY} <= CAST($until AS DATE)){rel}
     """
-    return sql, params
 
 
-def _df(store: Store, sql: str, params: list[Any]) -> pd.DataFrame:
-    df: pd.DataFrame = store.con.execute(sql, params).df()
-    return df
+def _params(since: dt.date | None, until: dt.date | None, relation: str | None
+            ) -> dict[str, Any]:
+    return {"since": since, "until": until, "relation": relation}
 
 
-def _parse_date(v: str | dt.date | None, name: str) -> str | None:
-    if v is None:
-        return None
-    try:
-        return str(pd.Timestamp(v).date().isoformat())
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"{name} must be a date (YYYY-MM-DD), got {v!r}") from exc
-
-
-def derivative_share(store: Store, by: str = "family", freq: str = "month",
-                     since: str | dt.date | None = None, until: str | dt.date | None = None,
-                     relation: str | None = None) -> pd.DataFrame:
-    """Share of new derivatives per period by root group ("whose models the world builds on").
-
-    Columns: ``period``, ``group``, ``value`` (derivatives created in the period,
-    weighted by root share), ``share`` (value / all derivatives of the period).
+def share_sql(by: str, freq: str, since: dt.date | None, until: dt.date | None,
+              relation: str | None) -> Sql:
+    """New derivatives per period by root group ("whose models the world builds on"):
+    ``value`` weighted by root share; shares by
+    :func:`modelatlas.metrics.share.finish_share`."""
+    grp, (label, start, end) = _check(by, freq)
+    text = f"""
+        SELECT {label} AS period, {grp} AS "group", sum(r.weight) AS value,
+               CAST(NULL AS DOUBLE) AS share, {start} AS period_start, {end} AS period_end
+        FROM {_derivatives_from(relation)}
+        GROUP BY {label}, {start}, {end}, {grp}
     """
-    grp, per = _check(by, freq)
-    src, params = _derivatives_sql(_parse_date(since, "since"), _parse_date(until, "until"),
-                                   relation)
-    sql = f"""
-        WITH g AS (
-            SELECT {per} AS period, {grp} AS "group", sum(r.weight) AS value
-            FROM {src}
-            GROUP BY 1, 2
-        )
-        SELECT period, "group", value, value / sum(value) OVER (PARTITION BY period) AS share
-        FROM g ORDER BY period, value DESC, "group"
+    return Sql(text, _params(since, until, relation))
+
+
+def counts_sql(by: str, freq: str, since: dt.date | None, until: dt.date | None,
+               relation: str | None) -> Sql:
+    """Derivatives per period, root group and relation (value weighted, models counted)."""
+    grp, (label, start, end) = _check(by, freq)
+    text = f"""
+        SELECT {label} AS period, {grp} AS "group", d.relation, sum(r.weight) AS value,
+               count(DISTINCT m.id) AS models, {start} AS period_start, {end} AS period_end
+        FROM {_derivatives_from(relation)}
+        GROUP BY {label}, {start}, {end}, {grp}, d.relation
+        ORDER BY period, value DESC, "group", d.relation
     """
-    return _df(store, sql, params)
+    return Sql(text, _params(since, until, relation))
 
 
-def derivatives_by(store: Store, by: str = "family", freq: str = "month",
-                   since: str | dt.date | None = None,
-                   until: str | dt.date | None = None) -> pd.DataFrame:
-    """Derivatives per period, root group and relation.
+TREES_SQL = f"""
+    SELECT r.root_id AS root, any_value(r.family) AS family,
+           coalesce(any_value(o.region), 'unknown') AS region,
+           count(*) AS size, max(r.depth) AS max_depth
+    FROM roots r LEFT JOIN orgs o ON o.org = lower({ROOT_ORG})
+    WHERE r.depth > 0
+    GROUP BY r.root_id ORDER BY size DESC, root
+"""
 
-    Columns: ``period``, ``group``, ``relation``, ``value`` (weighted), ``models``.
-    """
-    grp, per = _check(by, freq)
-    src, params = _derivatives_sql(_parse_date(since, "since"), _parse_date(until, "until"),
-                                   None)
-    sql = f"""
-        SELECT {per} AS period, {grp} AS "group", d.relation, sum(r.weight) AS value,
-               count(DISTINCT m.id) AS models
-        FROM {src}
-        GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3
-    """
-    return _df(store, sql, params)
+TREE_SIZES_SQL = """
+    WITH t AS (SELECT root_id, count(*) AS size FROM roots WHERE depth > 0 GROUP BY root_id),
+    b AS (SELECT CAST(floor(log10(size)) AS INTEGER) AS k FROM t)
+    SELECT CASE WHEN k = 0 THEN '1-9' ELSE
+                CAST(CAST(pow(10, k) AS BIGINT) AS VARCHAR) || '-'
+                || CAST(CAST(pow(10, k + 1) - 1 AS BIGINT) AS VARCHAR) END AS bucket,
+           count(*) AS trees, count(*) / sum(count(*)) OVER () AS share
+    FROM b GROUP BY k ORDER BY k
+"""
 
+DEPTH_SQL = """
+    WITH d AS (SELECT model_id, max(depth) AS depth FROM roots GROUP BY model_id)
+    SELECT depth, count(*) AS models, count(*) / sum(count(*)) OVER () AS share
+    FROM d GROUP BY depth ORDER BY depth
+"""
 
-def tree_sizes(store: Store) -> pd.DataFrame:
-    """Every root with derivatives: ``root``, ``family``, ``region``, ``size``, ``max_depth``.
+#: Share of derivatives nobody builds on, per relation. Published point of
+#: comparison: 99.41% of quantized models are leaves (Horwitz et al., 2025).
+LEAVES_SQL = f"""
+    WITH e AS ({CANON_EDGES}),
+    d AS (SELECT child AS model_id, arg_min(relation, {RELATION_RANK}) AS relation
+          FROM e WHERE child <> parent GROUP BY child),
+    p AS (SELECT DISTINCT parent FROM e WHERE child <> parent)
+    SELECT d.relation, count(*) AS derivatives, count(*) - count(p.parent) AS leaves,
+           (count(*) - count(p.parent)) / count(*) AS share
+    FROM d LEFT JOIN p ON p.parent = d.model_id
+    GROUP BY d.relation ORDER BY derivatives DESC, d.relation
+"""
 
-    ``size`` counts models below the root (any depth); ``max_depth`` is the
-    longest shortest-chain from the root to one of them.
-    """
-    sql = f"""
-        SELECT r.root_id AS root, any_value(r.family) AS family,
-               coalesce(any_value(o.region), 'unknown') AS region,
-               count(*) AS size, max(r.depth) AS max_depth
-        FROM roots r LEFT JOIN orgs o ON o.org = lower({ROOT_ORG})
-        WHERE r.depth > 0
-        GROUP BY r.root_id ORDER BY size DESC, root
-    """
-    return _df(store, sql, [])
-
-
-def tree_size_distribution(store: Store) -> pd.DataFrame:
-    """How many trees have 1, 2-9, 10-99, ... derivatives: ``bucket``, ``trees``, ``share``."""
-    sql = """
-        WITH t AS (SELECT root_id, count(*) AS size FROM roots WHERE depth > 0 GROUP BY 1),
-        b AS (SELECT CAST(floor(log10(size)) AS INTEGER) AS k FROM t)
-        SELECT CASE WHEN k = 0 THEN '1-9' ELSE
-                    CAST(CAST(pow(10, k) AS BIGINT) AS VARCHAR) || '-'
-                    || CAST(CAST(pow(10, k + 1) - 1 AS BIGINT) AS VARCHAR) END AS bucket,
-               count(*) AS trees, count(*) / sum(count(*)) OVER () AS share
-        FROM b GROUP BY k ORDER BY k
-    """
-    return _df(store, sql, [])
-
-
-def depth_distribution(store: Store) -> pd.DataFrame:
-    """Models by generation (max depth over their roots): ``depth``, ``models``, ``share``."""
-    sql = """
-        WITH d AS (SELECT model_id, max(depth) AS depth FROM roots GROUP BY 1)
-        SELECT depth, count(*) AS models, count(*) / sum(count(*)) OVER () AS share
-        FROM d GROUP BY depth ORDER BY depth
-    """
-    return _df(store, sql, [])
-
-
-def leaf_share(store: Store) -> pd.DataFrame:
-    """Share of derivatives that nobody builds on, per relation.
-
-    Columns: ``relation``, ``derivatives``, ``leaves``, ``share``. Published point
-    of comparison: 99.41% of quantized models are leaves (Horwitz et al., 2025).
-    """
-    sql = f"""
-        WITH e AS ({CANON_EDGES}),
-        d AS (SELECT child AS model_id,
-                     arg_min(relation, list_position(?::VARCHAR[], relation)) AS relation
-              FROM e WHERE child <> parent GROUP BY child),
-        p AS (SELECT DISTINCT parent FROM e WHERE child <> parent)
-        SELECT d.relation, count(*) AS derivatives, count(*) - count(p.parent) AS leaves,
-               (count(*) - count(p.parent)) / count(*) AS share
-        FROM d LEFT JOIN p ON p.parent = d.model_id
-        GROUP BY d.relation ORDER BY derivatives DESC
-    """
-    return _df(store, sql, [list(RELATION_PRIORITY)])
+ISSUES_SQL = "SELECT model_id, kind, detail FROM lineage_issues ORDER BY kind, model_id"

@@ -20,12 +20,6 @@ means "as adopted as a typical top-10 model of its size at that age".
 
 from __future__ import annotations
 
-import pandas as pd
-
-from modelatlas.errors import NotFoundError, UsageError
-from modelatlas.metrics.common import run
-from modelatlas.store.db import Store
-
 AGES = (7, 14, 30, 60, 90, 180, 365)
 SIZE_CLASSES = ("<1B", "1-5B", "5-10B", "10-50B", "50-100B", "100-250B", "250B+")
 COLUMNS = ["model_id", "org", "size_class", "days", "age_days", "snapshot",
@@ -92,38 +86,20 @@ LEFT JOIN reference r ON r.size_class = a.size_class AND r.n = a.n
 """
 
 
-def ram_table(store: Store) -> pd.DataFrame:
-    """Every (model, age) where the snapshots allow it: RAM and its ingredients."""
-    df = run(store, RAM_SQL + " ORDER BY days, size_class, rank", {"days": None})
-    return df[COLUMNS]
-
-
-def ram(store: Store, model_id: str) -> pd.DataFrame:
-    """RAM of one model at each age in :data:`AGES` (NULL where not computable)."""
-    info = store.rows(
-        "SELECT id, org FROM models WHERE id = ? OR lower(id) = lower(?)"
-        " ORDER BY id = ? DESC LIMIT 1", [model_id, model_id, model_id])
-    if not info:
-        raise NotFoundError(f"model {model_id} is not in the store")
-    mid = str(info[0]["id"])
-    sql = f"""
+def ram_model_sql() -> str:
+    """RAM of one model ($model) at each age in :data:`AGES` (NULL where not computable)."""
+    return f"""
     WITH r AS ({RAM_SQL}), ages AS (
         SELECT n FROM (VALUES (7), (14), (30), (60), (90), (180), (365)) AS t(n))
-    SELECT $model AS model_id, r.org, r.size_class, ages.n AS days, r.age_days, r.snapshot,
-           r.cumulative_downloads, r.reference_downloads, r.class_models, r.rank, r.ram
+    SELECT $model AS model_id, $org AS org, r.size_class, ages.n AS days, r.age_days,
+           r.snapshot, r.cumulative_downloads, r.reference_downloads, r.class_models,
+           r.rank, r.ram
     FROM ages LEFT JOIN r ON r.days = ages.n AND r.model_id = $model
     ORDER BY ages.n
     """
-    df = run(store, sql, {"model": mid, "days": None})
-    df["org"] = info[0]["org"]
-    return df[COLUMNS]
 
 
-def leaders(store: Store, days: int = 30, top: int = 10) -> pd.DataFrame:
-    """The ``top`` models by RAM at age ``days``, across size classes."""
-    if days not in AGES:
-        raise UsageError(f"--days must be one of {', '.join(map(str, AGES))}")
-    sql = (f"WITH r AS ({RAM_SQL}) SELECT * FROM r WHERE days = $days AND ram IS NOT NULL"
-           " ORDER BY ram DESC, model_id LIMIT $top")
-    df = run(store, sql, {"days": days, "top": int(top)})
-    return df[COLUMNS]
+def ram_leaders_sql() -> str:
+    """The $top models by RAM at age $days, across size classes."""
+    return (f"WITH r AS ({RAM_SQL}) SELECT * FROM r WHERE days = $days AND ram IS NOT NULL"
+            " ORDER BY ram DESC, model_id LIMIT $top")

@@ -12,37 +12,34 @@ the last snapshot of the previous month and the last of this one.
 Every share is computed from one *cube*: the metric's values credited
 (direct or root) and summed per period and (org, region, country, kind,
 family). The cube is the single definition; share and concentration are small
-group-bys over it, and the report materialises each cube once
-(:func:`materialize_cube`) instead of re-scanning observations per chart.
+group-bys over it. The query engine materialises each cube once per store
+state (an intermediate table, see :mod:`modelatlas.queries._engine`) and every
+share, concentration and report chart over the same cube reads it.
+
+This module only builds SQL; queries run through the registry
+(:mod:`modelatlas.queries.share`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from typing import Any
 
-import pandas as pd
-
-from modelatlas.errors import ModelAtlasError, UsageError
 from modelatlas.metrics.common import (
-    BY,
     PARAMS_CTE,
-    as_date,
     check_choice,
     group_sql,
     in_range,
     labelled_sql,
     period_key_sql,
     period_sql,
-    run,
 )
-from modelatlas.store.db import Store
+from modelatlas.queries._engine import table_name
+from modelatlas.queries._registry import Sql
 
 METRICS = ("downloads", "likes", "models", "downloads_alltime", "derivatives")
-COLUMNS = ["period", "group", "value", "share"]
-CUBE_COLUMNS = ("period", "org", "region", "country", "kind", "family", "value")
-_CUBE_NAME = re.compile(r"^_ma_cube_[a-z0-9_]{1,40}$")
-_TABLE_NAME = re.compile(r"^_ma_(cube|labels)_[a-z0-9_]{1,40}$")
+CUBE_METRICS = METRICS[:4]
+CUBE_COLUMNS = ("pkey", "period", "org", "region", "country", "kind", "family", "value")
 
 
 def _last_value_sql(column: str, freq: str) -> str:
@@ -155,23 +152,15 @@ def _labels_unnumbered() -> str:
             {labelled_sql('credits')}"""
 
 
-def _labels_select() -> str:
-    """The labels with a label number ``lk`` (dense_rank: one statement, no self-join)."""
-    return f"""
-        SELECT model_id, w, {LABEL_COLS}, dense_rank() OVER (ORDER BY {LABEL_COLS}) AS lk
-        FROM ({_labels_unnumbered()}
-        ) AS x"""
-
-
-def labels_sql(attribution: str) -> str:
-    """The per-model label table as one statement (materialised by :func:`materialize_cube`).
+def labels_sql(attribution: str) -> Sql:
+    """The per-model label table: (model_id, w, org, region, country, kind, family, lk).
 
     Numbers the few distinct label combinations and joins them back, which is
     cheaper than ranking every model row; fine here because the result is
     stored, so the join's size estimate cannot mislead a later plan.
     """
     on = " AND ".join(f"k.{c} = x.{c}" for c in LABEL_COLS.split(", "))
-    return f"""WITH {_credits_cte(attribution)},
+    return Sql(f"""WITH {_credits_cte(attribution)},
     x AS ({_labels_unnumbered()}
     ),
     keys AS (
@@ -179,151 +168,135 @@ def labels_sql(attribution: str) -> str:
         FROM (SELECT DISTINCT {LABEL_COLS} FROM x) AS d
     )
     SELECT x.model_id, x.w, {', '.join('x.' + c for c in LABEL_COLS.split(', '))}, k.lk
-    FROM x JOIN keys k ON {on}"""
+    FROM x JOIN keys k ON {on}""")
 
 
-def cube_ctes(
-    metric: str, attribution: str, freq: str, labels_table: str | None = None
-) -> str:
-    """CTEs ending in ``cube(period, org, region, country, kind, family, value)``.
+def aligned(freq: str, since: dt.date | None, until: dt.date | None) -> bool:
+    """Whether [since, until] covers whole periods, so a cube over all history,
+    filtered by period, equals a cube of the range (and can be shared)."""
+    if freq == "snapshot":
+        return True
+    start_ok = since is None or since.day == 1
+    end_ok = until is None or (until + dt.timedelta(days=1)).day == 1
+    return start_ok and end_ok
 
-    Named parameters $since, $until. Labels are resolved per model first
-    (models x orgs, or roots x models x orgs: one row per credited root, with
-    its weight) and numbered, so the one large join is values x (model_id ->
-    label number, weight) and the large aggregation groups on integers.
-    ``labels_table``: the same labels already materialised (a real table gives
-    the planner true sizes, so the hash table is built on the small side).
+
+def cube(metric: str, attribution: str, freq: str, since: dt.date | None = None,
+         until: dt.date | None = None) -> Sql:
+    """The cube ``(pkey, period, org, region, country, kind, family, value)`` as an
+    intermediate table (its labels table as its own intermediate).
+
+    When the range covers whole periods the cube is built over all history (one
+    table serves every such range); otherwise over the range itself.
     """
-    check_choice("metric", metric, METRICS[:4])
+    check_choice("metric", metric, CUBE_METRICS)
     check_choice("attribution", attribution, ("direct", "root"))
     check_choice("freq", freq, ("month", "snapshot"))
+    labels = labels_sql(attribution)
+    labels_table = table_name("labels", labels)
     if metric in ("downloads", "likes"):
         values = _last_value_sql("downloads_30d" if metric == "downloads" else "likes", freq)
     elif metric == "downloads_alltime":
         values = _alltime_delta_sql(freq)
     else:
         values = _new_models_sql(freq)
-    if labels_table is None:
-        label_ctes = f"""{_credits_cte(attribution)},
-    labels AS ({_labels_select()}
-    ),
-    label_keys AS (SELECT DISTINCT lk, {LABEL_COLS} FROM labels),
-    model_keys AS (SELECT model_id, w, lk FROM labels)"""
-    else:
-        if not _TABLE_NAME.match(labels_table):
-            raise UsageError(f"not a labels table name: {labels_table!r}")
-        label_ctes = f"""
-    label_keys AS (SELECT DISTINCT lk, {LABEL_COLS} FROM {labels_table}),
-    model_keys AS (SELECT model_id, w, lk FROM {labels_table})"""
-    return f"""{PARAMS_CTE},
+    params: dict[str, Any] = {"since": None, "until": None}
+    if not aligned(freq, since, until):
+        params = {"since": since, "until": until}
+    text = f"""WITH {PARAMS_CTE},
     {values},
-    {label_ctes},
+    label_keys AS (SELECT DISTINCT lk, {LABEL_COLS} FROM {labels_table}),
+    model_keys AS (SELECT model_id, w, lk FROM {labels_table}),
     cube_keys AS (
         SELECT v.pkey, mk.lk, sum(v.v * mk.w) AS value
         FROM vals v JOIN model_keys mk ON mk.model_id = v.model_id
         GROUP BY v.pkey, mk.lk
-    ),
-    cube AS (
-        SELECT {period_sql(freq, 'c.pkey')} AS period, k.org, k.region, k.country, k.kind,
-               k.family, c.value
-        FROM cube_keys c JOIN label_keys k ON k.lk = c.lk
-    )"""
+    )
+    SELECT c.pkey, {period_sql(freq, 'c.pkey')} AS period, k.org, k.region, k.country,
+           k.kind, k.family, c.value
+    FROM cube_keys c JOIN label_keys k ON k.lk = c.lk"""
+    return Sql(text, params, ((labels_table, labels),))
 
 
-def cube_sql(
-    metric: str, attribution: str, freq: str, labels_table: str | None = None
-) -> str:
-    """The cube as one statement (what :func:`materialize_cube` stores)."""
-    return f"WITH {cube_ctes(metric, attribution, freq, labels_table)} SELECT * FROM cube"
+def cube_source(metric: str, attribution: str, freq: str, since: dt.date | None,
+                until: dt.date | None) -> tuple[str, Sql]:
+    """``cube AS (...)`` CTE text over the cube intermediate, restricted to the range,
+    and the intermediate itself. Named params $since_key, $until_key."""
+    c = cube(metric, attribution, freq, since, until)
+    name = table_name("cube", c)
+    cte = (f"cube AS (SELECT {', '.join(CUBE_COLUMNS)} FROM {name}"
+           " WHERE ($since_key IS NULL OR pkey >= $since_key)"
+           " AND ($until_key IS NULL OR pkey <= $until_key))")
+    return cte, c
 
 
-def _cube_source(metric: str, attribution: str, freq: str, cube_table: str | None) -> str:
-    if cube_table is None:
-        return cube_ctes(metric, attribution, freq)
-    if not _CUBE_NAME.match(cube_table):
-        raise UsageError(f"not a cube table name: {cube_table!r}")
-    return f"cube AS (SELECT {', '.join(CUBE_COLUMNS)} FROM {cube_table})"
+def range_keys(freq: str, since: dt.date | None, until: dt.date | None) -> dict[str, Any]:
+    """Period keys bounding [since, until] (month: first days of months)."""
+    if freq == "month":
+        return {"since_key": since.replace(day=1) if since else None,
+                "until_key": until.replace(day=1) if until else None}
+    return {"since_key": since, "until_key": until}
 
 
-def share_sql(
-    by: str, metric: str, attribution: str, freq: str, cube_table: str | None = None
-) -> str:
-    """The one SQL statement behind :func:`share` (named params $since, $until)."""
-    check_choice("by", by, BY)
+def period_end_sql(freq: str, col: str) -> str:
+    """Last day of the period starting at ``col``."""
+    return f"last_day({col})" if freq == "month" else col
+
+
+def share_sql(by: str, metric: str, attribution: str, freq: str,
+              since: dt.date | None = None, until: dt.date | None = None) -> Sql:
+    """Value per period and group from the cube (sparse; :func:`finish_share` makes
+    the shares, dense)."""
+    check_choice("by", by, ("region", "country", "org", "family", "kind"))
     if by == "family":
         attribution = "root"  # a family is a property of the root model
-    return f"""
-    WITH {_cube_source(metric, attribution, freq, cube_table)},
-    grouped AS (
-        SELECT period, {by} AS grp, sum(value) AS value FROM cube GROUP BY period, {by}
+    cte, c = cube_source(metric, attribution, freq, since, until)
+    text = f"""
+    WITH {cte}
+    SELECT period, {by} AS "group", sum(value) AS value, CAST(NULL AS DOUBLE) AS share,
+           pkey AS period_start, {period_end_sql(freq, 'pkey')} AS period_end
+    FROM cube
+    GROUP BY pkey, period, {by}
+    """
+    return Sql(text, range_keys(freq, since, until), ((table_name("cube", c), c),))
+
+
+def finish_share(inner: Sql, top: int | None = None) -> Sql:
+    """Shares from per-(period, group) values, dense: a group absent in a period is 0.
+
+    ``top``: keep the ``top`` groups with the largest value over the whole answer
+    and fold the rest into ``other`` (bounded answers for ``--by org``). Works on
+    any statement with columns period, group, value, period_start, period_end.
+    """
+    grp = 'b."group"' if top is None else \
+        'CASE WHEN r.rk <= $top THEN b."group" ELSE \'other\' END'
+    ranked = "" if top is None else """
+    ranked AS (
+        SELECT "group" AS grp, row_number() OVER (ORDER BY sum(value) DESC, "group") AS rk
+        FROM base GROUP BY "group"
+    ),"""
+    join = "" if top is None else 'JOIN ranked r ON r.grp = b."group"'
+    text = f"""
+    WITH base AS ({inner.text}),{ranked}
+    folded AS (
+        SELECT b.period, b.period_start, b.period_end, {grp} AS grp, sum(b.value) AS value
+        FROM base b {join}
+        GROUP BY b.period, b.period_start, b.period_end, {grp}
+    ),
+    periods AS (SELECT DISTINCT period, period_start, period_end FROM folded),
+    grps AS (SELECT DISTINCT grp FROM folded),
+    dense AS (
+        SELECT p.period, p.period_start, p.period_end, g.grp, coalesce(f.value, 0) AS value
+        FROM periods p CROSS JOIN grps g
+        LEFT JOIN folded f ON f.period = p.period AND f.grp = g.grp
     )
     SELECT period, grp AS "group", CAST(value AS DOUBLE) AS value,
-           CAST(value AS DOUBLE) / nullif(sum(value) OVER (PARTITION BY period), 0) AS share
-    FROM grouped
+           CAST(value AS DOUBLE) / nullif(sum(value) OVER (PARTITION BY period), 0) AS share,
+           period_start, period_end
+    FROM dense
     ORDER BY period, value DESC, "group"
     """
-
-
-def materialize_cube(
-    store: Store, name: str, metric: str = "downloads", attribution: str = "direct",
-    freq: str = "month", since: str | dt.date | None = None, until: str | dt.date | None = None,
-) -> str:
-    """Compute a cube once into TEMP table ``_ma_cube_<name>``; returns the table name.
-
-    Pass it as ``cube_table=`` to :func:`share` and
-    :func:`modelatlas.metrics.concentration.concentration` (same metric,
-    attribution, freq and range) to avoid re-scanning observations.
-    """
-    table, labels = f"_ma_cube_{name}", f"_ma_labels_{name}"
-    if not _CUBE_NAME.match(table):
-        raise UsageError(f"not a cube name: {name!r}")
-    params = {"since": as_date(since, "since"), "until": as_date(until, "until")}
-    con = store.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {labels} AS {labels_sql(attribution)}").fetchall()
-    try:
-        sql = cube_sql(metric, attribution, freq, labels)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}", params).fetchall()
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {labels}").fetchall()
-    return table
-
-
-def share(
-    store: Store,
-    by: str = "region",
-    metric: str = "downloads",
-    attribution: str = "direct",
-    freq: str = "month",
-    since: str | dt.date | None = None,
-    until: str | dt.date | None = None,
-    cube_table: str | None = None,
-) -> pd.DataFrame:
-    """Adoption share per period and group: columns period, group, value, share.
-
-    ``metric="derivatives"`` is the lineage owner's derivative share
-    (:func:`modelatlas.metrics.derivatives.derivative_share`). ``cube_table``:
-    a cube from :func:`materialize_cube` to reuse (the range is then the cube's).
-    """
-    check_choice("metric", metric, METRICS)
-    check_choice("by", by, BY)
-    check_choice("attribution", attribution, ("direct", "root"))
-    check_choice("freq", freq, ("month", "snapshot"))
-    lo, hi = as_date(since, "since"), as_date(until, "until")
-    if metric == "derivatives":
-        return _derivatives(store, by, freq, lo, hi)
-    sql = share_sql(by, metric, attribution, freq, cube_table)
-    df = run(store, sql, {"since": lo, "until": hi})
-    return df[COLUMNS]
-
-
-def _derivatives(
-    store: Store, by: str, freq: str, since: dt.date | None, until: dt.date | None
-) -> pd.DataFrame:
-    try:
-        from modelatlas.metrics import derivatives
-    except ImportError as exc:
-        raise ModelAtlasError(
-            "derivative share is not available in this build (modelatlas.metrics.derivatives)"
-        ) from exc
-    df: pd.DataFrame = derivatives.derivative_share(store, by, freq, since, until)
-    return df
+    params = dict(inner.params)
+    if top is not None:
+        params["top"] = top
+    return Sql(text, params, inner.intermediates)

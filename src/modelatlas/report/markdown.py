@@ -40,8 +40,11 @@ def render_md(*, title: str, subtitle: str, headline: str, sections: list[Sectio
             out += [md_escape(s.lead), ""]
         if s.table is not None and not s.table.empty:
             out += [md_table(s.table), ""]
-        elif s.empty:
+        elif s.chart is None and s.empty:
             out += [f"_{md_escape(s.empty)}_", ""]
+        if s.chart is not None:
+            where = ", ".join(f"`data/{d}.csv`" for d in s.data) or "the data files"
+            out += [f"_Chart in index.html; its numbers are in {where}._", ""]
         out += [f"- {md_escape(n)}" for n in s.notes]
         out.append("")
     out += ["## Data files", ""] + [f"- `{md_escape(f)}`" for f in files] + ["", footer, ""]

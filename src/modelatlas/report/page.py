@@ -32,6 +32,8 @@ class Section:
     table: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     empty: str = ""
+    #: Data files (``data/<name>.csv``) behind the chart and table.
+    data: list[str] = field(default_factory=list)
 
 
 def script_json(doc: Any) -> str:

@@ -39,6 +39,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 CARD_KEYS = ("cardData", "card_data")
+# huggingface_hub hf_api.py ModelInfo: "the lowest value is 2022-03-02T23:29:04.000Z,
+# corresponding to the date when we began to store creation dates" (docs/ingest.md).
+CREATED_AT_PLACEHOLDER = dt.datetime(2022, 3, 2, 23, 29, 4, tzinfo=dt.UTC)
 
 
 def pick(rec: Mapping[str, Any], names: tuple[str, ...]) -> Any:
@@ -238,6 +241,8 @@ def canonical(rec: Mapping[str, Any]) -> dict[str, Any]:
         out[key] = as_text(pick(rec, ALIASES[key]), key)
     for key in ("created_at", "last_modified"):
         out[key] = parse_timestamp(as_text(pick(rec, ALIASES[key]), key), key)
+    if out["created_at"] == CREATED_AT_PLACEHOLDER:
+        out["created_at"] = None  # the Hub's "older than our records", not a date
     for key in ("downloads_30d", "downloads_all_time", "likes", "used_storage"):
         out[key] = as_int(pick(rec, ALIASES[key]), key)
     out["trending_score"] = as_float(pick(rec, ALIASES["trending_score"]), "trendingScore")

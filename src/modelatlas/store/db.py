@@ -20,6 +20,7 @@ import duckdb
 
 from modelatlas import settings
 from modelatlas.errors import StoreError
+from modelatlas.store import lock
 
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -127,6 +128,16 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
             ) from exc
 
 
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the store lacks a shipped migration (a read-only opener cannot apply it)."""
+    try:
+        applied = {int(r[0]) for r in
+                   con.execute("SELECT version FROM schema_migrations").fetchall()}
+    except duckdb.Error:
+        return True
+    return any(v not in applied for v, _, _ in migrations())
+
+
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT])i?B", re.IGNORECASE)
 
 
@@ -152,12 +163,15 @@ def _configure(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
 
 
 def open_store(
-    path: str | Path | None = None, *, read_only: bool = False, create: bool = True
+    path: str | Path | None = None, *, read_only: bool = False, create: bool = True,
+    wait: float | None = None,
 ) -> Store:
     """Open (and migrate) the store at ``path``, ``MODELATLAS_DB`` or the user data dir.
 
     ``path=":memory:"`` gives a throwaway in-memory store (tests, demos).
     With ``create=False`` a missing file is an error instead of a new empty store.
+    A writer waits up to ``wait`` seconds (default ``MODELATLAS_LOCK_WAIT``) for
+    readers to let go (:mod:`modelatlas.store.lock`).
     """
     if path is None:
         path = settings.default_db_path()
@@ -171,11 +185,7 @@ def open_store(
         if read_only or not create:
             raise StoreError(f"no store at {p}: ingest something first (see `modelatlas --help`)")
         p.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(p), read_only=read_only)
-    except duckdb.Error as exc:
-        msg = str(exc).splitlines()[0]
-        raise StoreError(f"cannot open store {p}: {msg}") from exc
+    con = lock.connect_reader(p) if read_only else lock.connect_writer(p, wait)
     _configure(con, p)
     if not read_only:
         _migrate(con)

@@ -1,121 +1,194 @@
-"""FastAPI app: JSON API over :class:`modelatlas.atlas.Atlas`, and the report as dashboard.
+"""FastAPI app: every registered query at ``GET /api/<name>``, the same JSON as the CLI.
 
-Thin like the CLI: parse, call the library, serialise. Expected failures become
-JSON errors with status 400/404; every query goes through the library's
-parameterised SQL; the dashboard is the self-contained report (every untrusted
-string escaped by the report), rebuilt when the store changes. No page loads
-anything from a CDN (FastAPI's Swagger UI, which does, is turned off; the
-OpenAPI schema stays at /openapi.json).
+Thin like the CLI: routes are generated from the query registry (parameter
+names are the CLI options in snake_case, a positional argument is the last
+path segments), answers are encoded once and cached per store generation.
+Expected failures are JSON errors: 400 (bad parameter), 404 (not in the
+store), 422 (a value of the wrong type), 503 (a writer holds the store). No
+page loads anything from a CDN (FastAPI's Swagger UI, which does, is off; the
+schema is at /openapi.json). The server only reads.
 """
 
 from __future__ import annotations
 
-import math
+import inspect
+import re
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi import Query as Q
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from modelatlas import derive
-from modelatlas.atlas import Atlas
+from modelatlas.cli.output import to_json
 from modelatlas.errors import ModelAtlasError, NotFoundError, UsageError
-from modelatlas.store import queries
+from modelatlas.queries import Param, Query, all_queries
+from modelatlas.web.shared import SharedStore, StoreBusy
+
+ERROR = {"type": "object", "properties": {"error": {"type": "string"}},
+         "required": ["error"]}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A parameter value is invalid.",
+          "content": {"application/json": {"schema": ERROR}}},
+    404: {"description": "Not in the store.",
+          "content": {"application/json": {"schema": ERROR}}},
+    422: {"description": "A parameter has the wrong type."},
+    503: {"description": "A writer holds the store; retry shortly.",
+          "content": {"application/json": {"schema": ERROR}}},
+}
+#: The Hub's repository id grammar (huggingface_hub ``validate_repo_id``): an optional
+#: namespace and a name of letters, digits, ``-_.``, no ``--`` or ``..``, at most 96.
+HUB_ID = re.compile(r"^(?:[\w.\-]{1,96}/)?[\w.\-]{1,96}$")
+
+_PY = {"str": str, "int": int, "float": float, "bool": bool, "date": str}
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = (
-        df.astype(object).where(pd.notna(df), None).to_dict(orient="records")
-    )
-    for row in out:
-        for k, v in row.items():
-            if isinstance(v, float) and not math.isfinite(v):
-                row[k] = None
-            elif hasattr(v, "isoformat"):
-                row[k] = v.isoformat()
-    return out
+def _annotation(p: Param) -> Any:
+    return _PY[p.type] | None
 
 
-def create_app(db: str | Path | None = None) -> FastAPI:
-    """The app over the store at ``db`` (one connection, serialised by a lock)."""
-    atlas = Atlas.open(db)
-    lock = threading.Lock()
-    cache_dir = Path(tempfile.mkdtemp(prefix="modelatlas-dashboard-"))
-    built: dict[str, str] = {}
+def _query_default(p: Param) -> Any:
+    extra: dict[str, Any] = {}
+    if p.choices:
+        extra["enum"] = list(p.choices)
+    lo = p.web_minimum if p.web_minimum is not None else p.minimum
+    hi = p.web_maximum if p.web_maximum is not None else p.maximum
+    if lo is not None:
+        extra["minimum"] = lo
+    if hi is not None:
+        extra["maximum"] = hi
+    if p.type == "date":
+        extra["pattern"] = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+    default = p.web_default if p.web_default is not None else p.default
+    if default is not None and not isinstance(default, bool | int | float | str):
+        default = str(default)
+    if default is not None:
+        extra["default"] = default
+    return Q(None, description=p.help, max_length=p.max_length if p.type == "str" else None,
+             json_schema_extra=extra or None)
+
+
+class Api:
+    """The routes' shared state: the store, and how one query answer is produced."""
+
+    def __init__(self, shared: SharedStore) -> None:
+        self.shared = shared
+
+    def answer(self, q: Query, raw: dict[str, Any]) -> Response:
+        args = q.parse({k: v for k, v in raw.items() if v is not None}, web=True)
+        key = (q.name, to_json(sorted(args.items())))
+        gen = self.shared.generation or ""
+        body = self.shared.answers.get((gen, key[0] + key[1]))
+        if body is not None and self.shared.connected:
+            return Response(body, media_type="application/json")
+        try:
+            with self.shared.reader() as reader:
+                gen = self.shared.generation or ""
+                body = to_json(reader.run(q, args).document()).encode()
+        except StoreBusy:
+            stale = self.shared.answers.get((gen, key[0] + key[1]))
+            if stale is None:
+                raise
+            return Response(stale, media_type="application/json",
+                            headers={"X-Modelatlas-Stale": "store-busy"})
+        self.shared.answers.put((gen, key[0] + key[1]), body)
+        return Response(body, media_type="application/json")
+
+
+def _endpoint(api: Api, q: Query, with_positional: bool) -> Callable[..., Response]:
+    """A route function whose signature declares the query's parameters (for OpenAPI)."""
+    pos = q.positional()
+    params: list[inspect.Parameter] = []
+    for p in q.params:
+        if not p.web or (p is pos and not with_positional):
+            continue
+        if p is pos:
+            params.append(inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                            annotation=str))
+        else:
+            params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY,
+                                            default=_query_default(p),
+                                            annotation=_annotation(p)))
+
+    def route(**values: Any) -> Response:
+        return api.answer(q, values)
+
+    route.__signature__ = inspect.Signature(params, return_annotation=Any)  # type: ignore[attr-defined]
+    route.__name__ = q.method + ("_by_id" if with_positional else "")
+    route.__doc__ = q.help
+    return route
+
+
+def create_app(db: str | Path | None = None, *, watch: bool = True) -> FastAPI:
+    """The app over the store at ``db`` (``None``/``":memory:"``: an empty in-memory one)."""
+    path = None if db is None or str(db) == ":memory:" else Path(db).expanduser()
+    shared = SharedStore(path, watch=watch)
+    api = Api(shared)
     app = FastAPI(title="modelatlas", docs_url=None, redoc_url=None,
-                  description="Open-weight AI ecosystem metrics (same definitions as the CLI).")
-
-    def call(fn: Callable[[], Any]) -> Any:
-        with lock:
-            derive.refresh(atlas.store)
-            return fn()
+                  description="Open-weight AI ecosystem metrics; every query of the CLI, with "
+                              "the same parameters and the same JSON.")
 
     @app.exception_handler(ModelAtlasError)
     async def _expected(_: Request, exc: ModelAtlasError) -> JSONResponse:
-        status = 404 if isinstance(exc, NotFoundError) else 400
-        return JSONResponse({"error": str(exc)}, status_code=status)
+        status = (404 if isinstance(exc, NotFoundError) else 503 if isinstance(exc, StoreBusy)
+                  else 400)
+        headers = {"Retry-After": "5"} if status == 503 else None
+        return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
 
-    @app.get("/api/stats")
-    def stats() -> dict[str, int]:
-        return call(lambda: queries.stats(atlas.store))  # type: ignore[no-any-return]
+    for q in all_queries():
+        pos = q.positional()
+        if pos is None or not pos.required:
+            app.get(f"/api/{q.name}", summary=q.help, responses=RESPONSES,
+                    name=q.method)(_endpoint(api, q, False))
+        if pos is not None:
+            app.get(f"/api/{q.name}/{{{pos.name}:path}}", summary=q.help, responses=RESPONSES,
+                    name=q.method + "_by_id")(_endpoint(api, q, True))
 
-    @app.get("/api/models")
-    def models(org: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        if not 0 <= limit <= 10_000:
-            raise UsageError("limit must be between 0 and 10000")
-        rows = call(lambda: queries.models(atlas.store, org=org, limit=limit))
-        return _records(pd.DataFrame(rows))
+    @app.get("/api/queries", summary="Every query with its parameters and choices.")
+    def queries() -> list[dict[str, Any]]:
+        return [q.describe() for q in all_queries()]
 
-    @app.get("/api/share")
-    def share(by: str = "region", metric: str = "downloads", attribution: str = "direct",
-              freq: str = "month", since: str | None = None,
-              until: str | None = None) -> list[dict[str, Any]]:
-        df = call(lambda: atlas.share(by=by, metric=metric, attribution=attribution,
-                                      freq=freq, since=since, until=until))
-        return _records(df)
+    @app.get("/api/check/{model_id:path}", responses=RESPONSES,
+             summary="Due diligence on a Hub model in the store (Hub ids only, never paths).")
+    def check(model_id: str, use: str = "commercial",
+              users: int | None = Q(None, ge=0, le=10**12)) -> Response:
+        if not HUB_ID.match(model_id) or ".." in model_id or "--" in model_id:
+            raise UsageError("the web API checks Hub model ids (org/name), never paths")
+        if use not in ("commercial", "research", "saas"):
+            raise UsageError("use must be one of commercial|research|saas")
+        from modelatlas.check import check as run_check
 
-    @app.get("/api/concentration")
-    def concentration(attribution: str = "direct", freq: str = "month") -> list[dict[str, Any]]:
-        return _records(call(lambda: atlas.concentration(attribution=attribution, freq=freq)))
+        with shared.reader() as reader:
+            doc = run_check(model_id, store=reader.store, use=use, users=users).as_dict()
+        return Response(to_json(doc).encode(), media_type="application/json")
 
-    @app.get("/api/cadence")
-    def cadence() -> list[dict[str, Any]]:
-        return _records(call(atlas.cadence))
-
-    @app.get("/api/licenses")
-    def licenses(by: str = "license") -> list[dict[str, Any]]:
-        return _records(call(lambda: atlas.license_usage(by=by)))
-
-    @app.get("/api/changes")
-    def changes(kind: str | None = None, since: str | None = None,
-                limit: int = 100) -> list[dict[str, Any]]:
-        return _records(call(lambda: atlas.changes(kind=kind, since=since, limit=limit)))
-
-    @app.get("/api/lineage/{model_id:path}")
-    def lineage(model_id: str) -> dict[str, Any]:
-        return call(lambda: atlas.lineage(model_id))  # type: ignore[no-any-return]
-
-    @app.get("/api/check/{model_id:path}")
-    def check(model_id: str, use: str = "commercial", users: int | None = None) -> Any:
-        if "/" not in model_id or model_id.startswith((".", "/")):
-            raise UsageError("the web API checks Hub ids in the store, not local paths")
-        return call(lambda: atlas.check(model_id, use=use, users=users))
+    cache_dir = Path(tempfile.mkdtemp(prefix="modelatlas-dashboard-"))
+    built: dict[str, str] = {}
+    build_lock = threading.Lock()
 
     @app.get("/", response_class=HTMLResponse)
     def dashboard() -> FileResponse:
-        def build() -> Path:
-            fp = derive.fingerprint(atlas.store)
-            html = cache_dir / "index.html"
-            if built.get("fp") != fp or not html.exists():
-                atlas.report(cache_dir)
-                built["fp"] = fp
-            return html
+        from modelatlas.atlas import Atlas
+        from modelatlas.report import build_report
 
-        return FileResponse(call(build), media_type="text/html")
+        html = cache_dir / "index.html"
+        with build_lock, shared.reader() as reader:
+            if built.get("gen") != shared.generation or not html.exists():
+                build_report(Atlas(reader.store, intermediates=reader.intermediates),
+                             cache_dir)
+                built["gen"] = shared.generation or ""
+        return FileResponse(html, media_type="text/html")
 
-    app.state.atlas = atlas
+    @app.middleware("http")
+    async def _timing(request: Request, call_next: Callable[..., Any]) -> Any:
+        t0 = time.perf_counter()
+        response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.1f}"
+        return response
+
+    app.state.shared = shared
     return app

@@ -5,60 +5,42 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import typer
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
-from rich.tree import Tree
-
 from modelatlas.cli import context
 from modelatlas.cli.output import print_json
+from modelatlas.cli.spec import Command, Values
 from modelatlas.errors import StoreError, UsageError
-from modelatlas.store.db import Store
+from modelatlas.queries import Param
 
 COLOURS = {"ok": "green", "conditions": "yellow", "blocked": "red"}
 SEV_COLOURS = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan",
                "info": "dim"}
 
 
-def _optional_store(required: bool) -> Store | None:
-    try:
-        return context.store(create=False, derived=True)
-    except StoreError:
-        if required:
-            raise
-        return None
-
-
-def check_cmd(
-    target: str = typer.Argument(..., metavar="MODEL_ID_OR_PATH",
-                                 help="A Hub model id (org/name) or a local model folder."),
-    use: str = typer.Option("commercial", "--use", help="Declared use: commercial|research|saas."),
-    users: int | None = typer.Option(None, "--users", help="Monthly active users of your product."),
-    online: bool = typer.Option(False, "--online", help="Fetch the model (and unknown bases) "
-                                "from the Hub API."),
-    endpoint: str | None = typer.Option(None, "--endpoint", help="Hub API endpoint "
-                                        "(default $HF_ENDPOINT or https://huggingface.co)."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON object."),
-    cyclonedx: bool = typer.Option(False, "--cyclonedx", help="A CycloneDX 1.6 ML-BOM (JSON)."),
-) -> None:
+def check_cmd(v: Values) -> None:
     """Origin, lineage, licences and duties, conflicts, openness and static security
     flags of one model, with a verdict (ok | conditions | blocked) for the declared use.
     Nothing in a model folder is imported, executed or unpickled. Not legal advice."""
     from pathlib import Path
 
+    from modelatlas.atlas import Atlas
     from modelatlas.check import bom, check
 
+    target, as_json, cyclonedx = v["target"], v["as_json"], v["cyclonedx"]
     if as_json and cyclonedx:
         raise UsageError("--json and --cyclonedx are exclusive")
     is_folder = Path(target).expanduser().is_dir()
-    st = _optional_store(required=not (is_folder or online))
+    atlas: Atlas | None = None
     try:
-        report = check(target, store=st, use=use, users=users, online=online, endpoint=endpoint)
+        atlas = context.atlas()
+    except StoreError:
+        if not (is_folder or v["online"]):
+            raise
+    try:
+        report = check(target, store=atlas.store if atlas else None, use=v["use"],
+                       users=v["users"], online=v["online"], endpoint=v["endpoint"])
     finally:
-        if st is not None:
-            st.close()
+        if atlas is not None:
+            atlas.close()
     if cyclonedx:
         text = bom.to_json(report)
         bom.validate(text)
@@ -69,12 +51,26 @@ def check_cmd(
         render(report.as_dict())
 
 
-def _t(value: Any, style: str = "") -> Text:
-    return Text("" if value is None else str(value), style=style)
+def _t(value: Any, style: str = "") -> Any:
+    """Data as inert text: never markup, control characters replaced."""
+    from rich.text import Text
+
+    from modelatlas.cli.output import plain
+
+    return Text("" if value is None else plain(value), style=style)
 
 
 def render(d: dict[str, Any]) -> None:
     """Readable report (all model-supplied strings are shown as plain text, never markup)."""
+    from rich.console import Console, Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+    from rich.tree import Tree
+
+    from modelatlas.cli.output import inert
+
+    d = inert(d)
     con = Console()
     v = d["verdict"]
     head = Text.assemble(("Verdict: ", "bold"), (v.upper(), f"bold {COLOURS.get(v, '')}"),
@@ -171,5 +167,20 @@ def render(d: dict[str, Any]) -> None:
     con.print(_t("Not legal advice: read the licences (docs/check.md).", "dim"))
 
 
-def register(app: typer.Typer) -> None:
-    app.command("check")(check_cmd)
+COMMANDS = (
+    Command(("check",), "Due diligence on one model: origin, lineage, licences and duties, "
+            "conflicts, openness, static security flags, and a verdict for your use.",
+            (Param("target", positional=True, required=True, max_length=4096,
+                   help="A Hub model id (org/name) or a local model folder."),
+             Param("use", default="commercial", choices=("commercial", "research", "saas"),
+                   help="Declared use."),
+             Param("users", "int", minimum=0, help="Monthly active users of your product."),
+             Param("online", "bool", default=False,
+                   help="Fetch the model (and unknown bases) from the Hub API."),
+             Param("endpoint", max_length=2048,
+                   help="Hub API endpoint (default $HF_ENDPOINT or https://huggingface.co)."),
+             Param("as_json", "bool", default=False, flag="--json", help="One JSON object."),
+             Param("cyclonedx", "bool", default=False,
+                   help="A CycloneDX 1.6 ML-BOM (JSON).")),
+            check_cmd),
+)

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import typer
-
 from modelatlas.cli import context
-from modelatlas.cli.commands.importing import import_app
-from modelatlas.cli.output import emit, print_json
-from modelatlas.metrics.atom_reference import load_atom
+from modelatlas.cli.commands.import_openness import GROUP, JSON, folder
+from modelatlas.cli.output import print_json, print_table
+from modelatlas.cli.spec import Command, Values
 
 
-def import_atom(
-    folder: str = typer.Argument(..., help="Folder with models.csv, model_parameters.csv, ..."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON object."),
-) -> None:
+def import_atom(v: Values) -> None:
     """Import the ATOM Project's tracked models, parameter counts and release-date corrections."""
+    from modelatlas.metrics.atom_reference import load_atom
+
     with context.store() as st:
-        counts = load_atom(st, folder)
-    if as_json:
+        counts = load_atom(st, v["folder"])
+    if v["as_json"]:
         print_json(counts)
     else:
-        emit([{"table": k, "rows": v} for k, v in counts.items()], as_json=False, as_csv=False)
+        print_table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"],
+                    kinds={"rows": "int"})
 
 
-def register(app: typer.Typer) -> None:
-    import_app.command("atom")(import_atom)
+COMMANDS = (
+    Command(("import", "atom"), "Import the ATOM Project's tracked models, parameter counts "
+            "and release-date corrections.",
+            (folder("Folder with models.csv, model_parameters.csv, ..."), JSON), import_atom,
+            group_help=GROUP),
+)

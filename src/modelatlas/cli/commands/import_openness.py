@@ -3,54 +3,56 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from modelatlas.cli import context
-from modelatlas.cli.commands.importing import import_app
-from modelatlas.cli.output import print_json
-from modelatlas.openness import imports
+from modelatlas.cli.output import plain, print_json
+from modelatlas.cli.spec import Command, Values
+from modelatlas.queries import Param
+
+GROUP = "Import reference data (openness frameworks, ATOM lists)."
+JSON = Param("as_json", "bool", default=False, flag="--json",
+             help="Print the import summary as JSON.")
 
 
-@import_app.command("osai")
-def import_osai(
-    folder: Annotated[
-        Path, typer.Argument(help="Folder of OSAI project files (projects/*.yaml).")
-    ],
-    as_json: bool = typer.Option(False, "--json", help="Print the import summary as JSON."),
-) -> None:
+def folder(help: str) -> Param:
+    return Param("folder", positional=True, required=True, max_length=4096, help=help)
+
+
+def import_osai(v: Values) -> None:
     """Load Open Source AI Index project files; scores and ranks as published."""
+    from modelatlas.openness import imports
+
     with context.store() as st:
-        summary = imports.import_osai(st, folder)
-    if as_json:
+        summary = imports.import_osai(st, Path(v["folder"]))
+    if v["as_json"]:
         print_json(summary)
         return
-    print(
-        f"imported {summary['projects']} OSAI projects from {folder} "
+    print(plain(
+        f"imported {summary['projects']} OSAI projects from {v['folder']} "
         f"({len(summary['skipped'])} skipped, {summary['linked']} linked to a Hub id, "
-        f"{summary['in_store']} of them in the store)"
-    )
+        f"{summary['in_store']} of them in the store)"))
 
 
-@import_app.command("mof")
-def import_mof(
-    folder: Annotated[Path, typer.Argument(help="Folder of MOF model files (models/*.yml).")],
-    as_json: bool = typer.Option(False, "--json", help="Print the import summary as JSON."),
-) -> None:
+def import_mof(v: Values) -> None:
     """Load Model Openness Framework model files; definitions from the folder above."""
+    from modelatlas.openness import imports
+
     with context.store() as st:
-        summary = imports.import_mof(st, folder)
-    if as_json:
+        summary = imports.import_mof(st, Path(v["folder"]))
+    if v["as_json"]:
         print_json(summary)
         return
-    classes = ", ".join(f"{k}: {v}" for k, v in sorted(summary["classes"].items()))
-    print(
-        f"imported {summary['models']} MOF models from {folder} ({classes}); "
+    classes = ", ".join(f"{k}: {n}" for k, n in sorted(summary["classes"].items()))
+    print(plain(
+        f"imported {summary['models']} MOF models from {v['folder']} ({classes}); "
         f"{summary['linked']} linked to a Hub id, {summary['in_store']} in the store; "
-        f"{len(summary['errors'])} unreadable"
-    )
+        f"{len(summary['errors'])} unreadable"))
 
 
-def register(app: typer.Typer) -> None:
-    """Subcommands attach to ``import_app`` on import; nothing else to register."""
+COMMANDS = (
+    Command(("import", "osai"), "Load Open Source AI Index project files; scores and ranks "
+            "as published.", (folder("Folder of OSAI project files (projects/*.yaml)."), JSON),
+            import_osai, group_help=GROUP),
+    Command(("import", "mof"), "Load Model Openness Framework model files.",
+            (folder("Folder of MOF model files (models/*.yml)."), JSON), import_mof),
+)

@@ -5,43 +5,39 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import typer
-from rich.console import Console
-from rich.progress import Progress
-
 from modelatlas.cli import context
 from modelatlas.cli.output import print_json
-from modelatlas.dates import parse_date
-from modelatlas.errors import InputError, UsageError
-from modelatlas.pipeline import ingest_files
-
-ingest_app = typer.Typer(help="Ingest Hub metadata into the store.", no_args_is_help=True)
+from modelatlas.cli.spec import Command, Values
+from modelatlas.errors import InputError
+from modelatlas.queries import Param
 
 FORMATS = ("auto", "hub-json", "hub-parquet", "tags-csv", "trending-parquet", "modelinfo-csv")
+GROUP = "Ingest Hub metadata into the store (files or live APIs)."
+JSON = Param("as_json", "bool", default=False, flag="--json",
+             help="Print the run summary as JSON.")
 
 
-@ingest_app.command("file")
-def ingest_file(
-    paths: list[Path] = typer.Argument(..., help="Files or folders to ingest."),
-    fmt: str = typer.Option("auto", "--format", help="|".join(FORMATS)),
-    snapshot: str | None = typer.Option(None, "--snapshot", help="Snapshot date (YYYY-MM-DD)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
-) -> None:
+def ingest_file(v: Values) -> None:
     """Ingest Hub dump, JSON, tag-CSV or trending files (each file in one transaction)."""
-    if fmt not in FORMATS:
-        raise UsageError(f"--format must be one of {'|'.join(FORMATS)}")
-    snap = parse_date(snapshot, "--snapshot")
+    from modelatlas.pipeline import ingest_files
+
+    paths = [Path(p) for p in v["paths"]]
+    as_json = v["as_json"]
     with context.store() as st:
         if sys.stderr.isatty() and not as_json:
+            from rich.console import Console
+            from rich.progress import Progress
+
             with Progress(console=Console(stderr=True), transient=True) as bar:
                 task = bar.add_task("ingest", total=None)
 
                 def tick(p: Path, i: int, n: int) -> None:
                     bar.update(task, total=n, completed=i - 1, description=p.name[:40])
 
-                summary = ingest_files(st, paths, fmt=fmt, snapshot=snap, on_file=tick)
+                summary = ingest_files(st, paths, fmt=v["format"], snapshot=v["snapshot"],
+                                       on_file=tick)
         else:
-            summary = ingest_files(st, paths, fmt=fmt, snapshot=snap)
+            summary = ingest_files(st, paths, fmt=v["format"], snapshot=v["snapshot"])
     d = summary.as_dict()
     if as_json:
         print_json(d)
@@ -59,5 +55,13 @@ def ingest_file(
                          + (f" (and {n - 1} more)" if n > 1 else ""))
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(ingest_app, name="ingest")
+COMMANDS = (
+    Command(("ingest", "file"), "Ingest Hub dump, JSON, tag-CSV or trending files (each file"
+            " in one transaction).",
+            (Param("paths", positional=True, required=True, many=True, max_length=4096,
+                   help="Files or folders to ingest."),
+             Param("format", default="auto", choices=FORMATS, help="Input format."),
+             Param("snapshot", "date", help="Snapshot date (YYYY-MM-DD)."),
+             JSON),
+            ingest_file, group_help=GROUP),
+)

@@ -7,29 +7,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-
-from modelatlas import settings
 from modelatlas.cli import context
-from modelatlas.cli.commands.ingest import ingest_app
+from modelatlas.cli.commands.ingest import JSON
 from modelatlas.cli.output import print_json
-from modelatlas.crawl import details as details_mod
-from modelatlas.crawl.run import Progress as CrawlProgress
-from modelatlas.crawl.run import endpoint_or_default, ingest_hub, ingest_modelscope
-from modelatlas.dates import parse_date
+from modelatlas.cli.spec import Command, Values
 from modelatlas.errors import InputError, UsageError
-from modelatlas.sources.hub_api import SORTS, HubClient, RetryPolicy
+from modelatlas.queries import Param
+from modelatlas.sources.hub_listing import SORTS
+
+if TYPE_CHECKING:
+    from modelatlas.crawl.run import Progress as CrawlProgress
 
 
 @contextmanager
@@ -38,6 +27,16 @@ def _progress(enabled: bool, what: str) -> Iterator[Callable[[CrawlProgress], No
     if not (enabled and sys.stderr.isatty()):
         yield None
         return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[pages]} pages"), TextColumn("{task.fields[rate]} models/s"),
             TimeElapsedColumn(), TimeRemainingColumn())
@@ -69,66 +68,51 @@ def _render(d: dict[str, Any], as_json: bool) -> None:
         print_json(d)
     else:
         _print_crawl(d)
+        if d.get("partial"):
+            print(f"warning: partial snapshot: {d.get('coverage_note') or 'listing cut short'}",
+                  file=sys.stderr)
 
 
-@ingest_app.command("hub")
-def ingest_hub_cmd(
-    endpoint: str | None = typer.Option(None, "--endpoint",
-                                        help="Hub URL (else $HF_ENDPOINT, else huggingface.co)."),
-    limit: int | None = typer.Option(None, "--limit", help="Stop after N models."),
-    sort: str | None = typer.Option(None, "--sort", help="|".join(SORTS) + " (descending)."),
-    since: str | None = typer.Option(None, "--since",
-                                     help="Incremental: models modified since DATE, merged with"
-                                          " the previous snapshot."),
-    snapshot: str | None = typer.Option(None, "--snapshot", help="Snapshot date (YYYY-MM-DD)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
-) -> None:
+def ingest_hub_cmd(v: Values) -> None:
     """Snapshot the Hub's model list (paged, resumable: rerun the same command after a kill)."""
-    if sort is not None and sort not in SORTS:
-        raise UsageError(f"--sort must be one of {'|'.join(SORTS)}")
-    since_d = parse_date(since, "--since")
-    snap = parse_date(snapshot, "--snapshot")
-    with context.store() as st, _progress(not as_json, "hub") as tick:
-        summary = ingest_hub(st, endpoint=endpoint, limit=limit, sort=sort, since=since_d,
-                             snapshot=snap, on_page=tick)
-    _render(summary.as_dict(), as_json)
+    from modelatlas.crawl.run import ingest_hub
+
+    with context.store() as st, _progress(not v["as_json"], "hub") as tick:
+        summary = ingest_hub(st, endpoint=v["endpoint"], limit=v["limit"], sort=v["sort"],
+                             since=v["since"], snapshot=v["snapshot"], on_page=tick)
+    _render(summary.as_dict(), v["as_json"])
 
 
-@ingest_app.command("modelscope")
-def ingest_modelscope_cmd(
-    endpoint: str | None = typer.Option(None, "--endpoint",
-                                        help="ModelScope URL (else $MODELSCOPE_ENDPOINT)."),
-    limit: int | None = typer.Option(None, "--limit", help="Stop after N models."),
-    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
-) -> None:
+def ingest_modelscope_cmd(v: Values) -> None:
     """Snapshot ModelScope's public model list (source = modelscope), resumably."""
-    with context.store() as st, _progress(not as_json, "modelscope") as tick:
-        summary = ingest_modelscope(st, endpoint=endpoint, limit=limit, on_page=tick)
-    _render(summary.as_dict(), as_json)
+    from modelatlas.crawl.run import ingest_modelscope
+
+    with context.store() as st, _progress(not v["as_json"], "modelscope") as tick:
+        summary = ingest_modelscope(st, endpoint=v["endpoint"], limit=v["limit"], on_page=tick)
+    _render(summary.as_dict(), v["as_json"])
 
 
-@ingest_app.command("details")
-def ingest_details_cmd(
-    models: str | None = typer.Option(None, "--models",
-                                       help="File of model ids, one per line."),
-    top: int | None = typer.Option(None, "--top",
-                                   help="The N most downloaded models of the latest snapshot."),
-    endpoint: str | None = typer.Option(None, "--endpoint",
-                                        help="Hub URL (else $HF_ENDPOINT, else huggingface.co)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
-) -> None:
+def ingest_details_cmd(v: Values) -> None:
     """Fetch per-model details (card, files and sizes, config, parameters, gating)."""
+    from modelatlas.crawl import details as details_mod
+    from modelatlas.crawl.run import endpoint_or_default
+    from modelatlas.sources.hub_api import HubClient, RetryPolicy
+
+    models, top, as_json = v["models"], v["top"], v["as_json"]
     if (models is None) == (top is None):
         raise UsageError("give exactly one of --models FILE or --top N")
-    url = endpoint_or_default(endpoint, "hf_endpoint")
+    url = endpoint_or_default(v["endpoint"], "hf_endpoint")
     with context.store() as st:
         ids = details_mod.read_ids(Path(models)) if models is not None else \
             details_mod.top_ids(st, top or 0)
         if not ids:
             raise InputError("no models selected (empty file, or no Hub snapshot in the store)")
-        with HubClient(url, token=settings.get("hf_token") or None,
-                       policy=RetryPolicy.from_env()) as client:
+        # token=None: found the way huggingface_hub finds it (env vars, token file)
+        with HubClient(url, token=None, policy=RetryPolicy.from_env()) as client:
             if not as_json and sys.stderr.isatty():
+                from rich.console import Console
+                from rich.progress import Progress
+
                 with Progress(console=Console(stderr=True), transient=True) as bar:
                     task = bar.add_task("details", total=len(ids))
                     summary = details_mod.ingest_details(
@@ -139,9 +123,34 @@ def ingest_details_cmd(
     if as_json:
         print_json(d)
     else:
+        extra = "".join(f", {len(d[k]):,} {k.replace('_', ' ')}" for k in
+                        ("gated", "disabled", "renamed") if isinstance(d.get(k), list))
         print(f"details: {d['fetched']:,} fetched, {d['skipped']:,} already done, "
-              f"{len(d['not_found']):,} not found, {d['edges']:,} edges")
+              f"{len(d['not_found']):,} not found{extra}, {d['edges']:,} edges")
 
 
-def register(app: typer.Typer) -> None:
-    """Commands hang off ``ingest_app``, registered by the ``ingest`` module."""
+def _endpoint(what: str) -> Param:
+    return Param("endpoint", max_length=2048, help=f"{what} URL (else the environment).")
+
+
+LIMIT = Param("limit", "int", minimum=1, help="Stop after N models.")
+
+COMMANDS = (
+    Command(("ingest", "hub"), "Snapshot the Hub's model list (paged, resumable: rerun the "
+            "same command after a kill).",
+            (_endpoint("Hub"), LIMIT,
+             Param("sort", choices=SORTS, help="Listing order (descending)."),
+             Param("since", "date", help="Incremental: models modified since DATE, merged with"
+                   " the previous snapshot."),
+             Param("snapshot", "date", help="Snapshot date (YYYY-MM-DD)."), JSON),
+            ingest_hub_cmd),
+    Command(("ingest", "modelscope"), "Snapshot ModelScope's public model list, resumably.",
+            (_endpoint("ModelScope"), LIMIT, JSON), ingest_modelscope_cmd),
+    Command(("ingest", "details"), "Fetch per-model details (card, files and sizes, config, "
+            "parameters, gating).",
+            (Param("models", max_length=4096, help="File of model ids, one per line."),
+             Param("top", "int", minimum=1,
+                   help="The N most downloaded models of the latest snapshot."),
+             _endpoint("Hub"), JSON),
+            ingest_details_cmd),
+)

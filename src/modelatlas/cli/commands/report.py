@@ -4,33 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
-from modelatlas import derive
 from modelatlas.cli import context
 from modelatlas.cli.output import print_json
+from modelatlas.cli.spec import Command, Values
+from modelatlas.queries import Param
 
-OUT = typer.Option(Path("modelatlas-report"), "--out", help="Output folder.")
 
-
-def report(
-    out: Path = OUT,
-    since: str | None = typer.Option(None, "--since", help="First date (YYYY-MM[-DD])."),
-    until: str | None = typer.Option(None, "--until", help="Last date (YYYY-MM[-DD])."),
-    as_json: bool = typer.Option(False, "--json", help="Print the written paths as JSON."),
-) -> None:
+def report(v: Values) -> None:
     """Write index.html (opens offline), report.md and every table as CSV and Parquet."""
     from modelatlas.report import build_report
 
-    with context.store(create=False) as st:
-        derive.refresh(st)
-        res = build_report(st, out, since=since, until=until)
-    if as_json:
+    with context.atlas() as atlas:
+        res = build_report(atlas, Path(v["out"]), since=v["since"], until=v["until"])
+    if v["as_json"]:
         print_json({"html": str(res.html), "markdown": str(res.markdown),
                     "files": [str(p) for p in res.files]})
     else:
         print(f"wrote {res.html} and {res.markdown} ({len(res.files)} data files)")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("report")(report)
+COMMANDS = (
+    Command(("report",), "Write index.html (opens offline), report.md and every table as CSV "
+            "and Parquet.",
+            (Param("out", default="modelatlas-report", max_length=4096, help="Output folder."),
+             Param("since", "date", bound="start", help="First date (YYYY-MM[-DD])."),
+             Param("until", "date", bound="end", help="Last date (YYYY-MM[-DD])."),
+             Param("as_json", "bool", default=False, flag="--json",
+                   help="Print the written paths as JSON.")),
+            report),
+)

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-import typer
+import sys
 
 from modelatlas.cli import context
+from modelatlas.cli.spec import Command, Values
+from modelatlas.queries import Param
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (loopback)."),
-    port: int = typer.Option(8000, "--port"),
-) -> None:
-    """Serve the dashboard (/) and the JSON API (/api/...) over the store."""
-    import uvicorn
+def serve(v: Values) -> None:
+    """Serve the dashboard (/) and the JSON API (/api/...) over the store, read-only."""
+    from modelatlas.web.server import run_server
 
-    from modelatlas.settings import default_db_path
-    from modelatlas.web import create_app
-
-    app = create_app(context.state.db or default_db_path())
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: serving on {host}: anyone who can reach it can read the store")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    host, port = v["host"], v["port"]
+    if host not in LOOPBACK:
+        print(f"warning: serving on {host}: anyone who can reach it can read the store",
+              file=sys.stderr)
+    run_server(context.state.db, host=host, port=port)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
+COMMANDS = (
+    Command(("serve",), "Serve the dashboard (/) and the JSON API (/api/...) over the store, "
+            "read-only.",
+            (Param("host", default="127.0.0.1", max_length=255, help="Interface to bind."),
+             Param("port", "int", default=8000, minimum=0, maximum=65535, help="TCP port.")),
+            serve),
+)

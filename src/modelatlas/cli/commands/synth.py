@@ -4,44 +4,50 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
 from modelatlas.cli.output import print_json
-from modelatlas.errors import UsageError
+from modelatlas.cli.spec import Command, Values
+from modelatlas.queries import Param
+
+SEED = Param("seed", "int", default=0, minimum=0, help="Random seed (same seed, same files).")
 
 
-def synth(
-    models: int = typer.Option(20_000, "--models", help="Models at the last snapshot."),
-    snapshots: int = typer.Option(12, "--snapshots", help="Monthly snapshots to write."),
-    out: Path = typer.Option(..., "--out", help="Folder for the SIMULATED Parquet files."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same files)."),
-    as_json: bool = typer.Option(False, "--json"),
-) -> None:
+def synth(v: Values) -> None:
     """Write a SIMULATED Hub in the hub-dump Parquet format, one file per snapshot."""
     from modelatlas.synth import SynthConfig, write_snapshots
 
-    if models < 50 or snapshots < 1:
-        raise UsageError("--models must be >= 50 and --snapshots >= 1")
-    paths = write_snapshots(SynthConfig(models=models, snapshots=snapshots, seed=seed), out)
-    if as_json:
+    paths = write_snapshots(SynthConfig(models=v["models"], snapshots=v["snapshots"],
+                                        seed=v["seed"]), Path(v["out"]))
+    if v["as_json"]:
         print_json({"files": [str(p) for p in paths], "simulated": True})
     else:
-        print(f"wrote {len(paths)} SIMULATED snapshot file(s) to {out}")
+        print(f"wrote {len(paths)} SIMULATED snapshot file(s) to {v['out']}")
 
 
-def demo(
-    out: Path = typer.Option(Path("modelatlas-demo"), "--out", help="Output folder."),
-    models: int = typer.Option(20_000, "--models", help="Size of the simulated Hub."),
-    snapshots: int = typer.Option(12, "--snapshots"),
-    seed: int = typer.Option(0, "--seed"),
-) -> None:
+def demo(v: Values) -> None:
     """Offline demo: simulated Hub -> ingest -> metrics -> report (all labelled SIMULATED)."""
     from modelatlas.demo import run_demo
 
-    result = run_demo(out, models=models, snapshots=snapshots, seed=seed, echo=print)
+    result = run_demo(Path(v["out"]), models=v["models"], snapshots=v["snapshots"],
+                      seed=v["seed"], echo=print)
     print(f"\nSIMULATED demo done. Open {result.report_html or result.out}")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("synth")(synth)
-    app.command("demo")(demo)
+COMMANDS = (
+    Command(("synth",), "Write a SIMULATED Hub in the hub-dump Parquet format, one file per "
+            "snapshot.",
+            (Param("models", "int", default=20_000, minimum=50,
+                   help="Models at the last snapshot."),
+             Param("snapshots", "int", default=12, minimum=1, maximum=1000,
+                   help="Monthly snapshots to write."),
+             Param("out", required=True, max_length=4096,
+                   help="Folder for the SIMULATED Parquet files."),
+             SEED, Param("as_json", "bool", default=False, flag="--json")),
+            synth),
+    Command(("demo",), "Offline demo: simulated Hub -> ingest -> metrics -> report (all "
+            "labelled SIMULATED).",
+            (Param("out", default="modelatlas-demo", max_length=4096, help="Output folder."),
+             Param("models", "int", default=20_000, minimum=50,
+                   help="Size of the simulated Hub."),
+             Param("snapshots", "int", default=12, minimum=1, maximum=1000), SEED),
+            demo),
+)
