@@ -134,4 +134,4 @@ def test_unchanged_store_derives_nothing_and_generation_is_stable(tmp_path: Any)
                           "card_only": False}}, S2, {})
         assert not derive.is_current(st_)
         assert derive.generation(st_) != gen
-        assert derive.refresh(st_) == ["orgs", "licenses", "lineage", "events"]
+        assert derive.refresh(st_) == [s.name for s in derive.steps()]

@@ -140,22 +140,25 @@ PRESENCE = """
     CREATE OR REPLACE TEMP TABLE _ev_pairs AS
     SELECT a.source, a.snapshot AS "at", a.idx, p.snapshot AS prev
     FROM _ev_at a JOIN _ev_full p ON p.source = a.source AND p.idx = a.idx - 1;
+    CREATE OR REPLACE TEMP TABLE _ev_diff AS
+    WITH o AS (
+        SELECT r.source, r."at", r.idx, r.prev, x.model_id FROM observations x
+        JOIN _ev_pairs r ON r.source = x.source AND r.prev = x.snapshot
+        WHERE x.snapshot IN ({prv}) AND NOT x.carried_over
+    ), c AS (
+        SELECT r.source, r."at", r.idx, r.prev, x.model_id FROM observations x
+        JOIN _ev_pairs r ON r.source = x.source AND r."at" = x.snapshot
+        WHERE x.snapshot IN ({cur}) AND NOT x.carried_over
+    )
+    SELECT coalesce(o.model_id, c.model_id) AS model_id, coalesce(o.source, c.source) AS source,
+           coalesce(o."at", c."at") AS "at", coalesce(o.idx, c.idx) AS idx,
+           coalesce(o.prev, c.prev) AS prev, c.model_id IS NULL AS gone
+    FROM o FULL JOIN c ON c.source = o.source AND c."at" = o."at" AND c.model_id = o.model_id
+    WHERE o.model_id IS NULL OR c.model_id IS NULL;
     CREATE OR REPLACE TEMP TABLE _ev_gone AS
-    SELECT o.model_id, r.source, r."at", r.prev
-    FROM (SELECT source, snapshot, model_id FROM observations
-          WHERE snapshot IN ({prv}) AND NOT carried_over) o
-    JOIN _ev_pairs r ON r.source = o.source AND r.prev = o.snapshot
-    ANTI JOIN (SELECT source, snapshot, model_id FROM observations
-               WHERE snapshot IN ({cur}) AND NOT carried_over) c
-      ON c.source = r.source AND c.snapshot = r."at" AND c.model_id = o.model_id;
+    SELECT model_id, source, "at", prev FROM _ev_diff WHERE gone;
     CREATE OR REPLACE TEMP TABLE _ev_newc AS
-    SELECT o.model_id, r.source, r."at", r.idx
-    FROM (SELECT source, snapshot, model_id FROM observations
-          WHERE snapshot IN ({cur}) AND NOT carried_over) o
-    JOIN _ev_pairs r ON r.source = o.source AND r."at" = o.snapshot
-    ANTI JOIN (SELECT source, snapshot, model_id FROM observations
-               WHERE snapshot IN ({prv}) AND NOT carried_over) p
-      ON p.source = r.source AND p.snapshot = r.prev AND p.model_id = o.model_id;
+    SELECT model_id, source, "at", idx FROM _ev_diff WHERE NOT gone;
     CREATE OR REPLACE TEMP TABLE _ev_seen AS
     SELECT n.model_id, n.source, n."at", max(f.snapshot) AS earlier
     FROM _ev_newc n
@@ -250,6 +253,6 @@ def run(store: Store, scope: Scope | None = None) -> None:
         if scope.snapshots:
             _presence(con, scope.snapshots_sql)
     finally:
-        for t in ("_ev_full", "_ev_at", "_ev_pairs", "_ev_gone", "_ev_newc", "_ev_seen",
-                  "_ev_moves"):
+        for t in ("_ev_full", "_ev_at", "_ev_pairs", "_ev_diff", "_ev_gone", "_ev_newc",
+                  "_ev_seen", "_ev_moves"):
             con.execute(f"DROP TABLE IF EXISTS {t}")

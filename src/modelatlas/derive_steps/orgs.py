@@ -72,7 +72,7 @@ def run(store: Store, scope: Scope | None = None) -> None:
         return
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _org_dirty AS
-        SELECT DISTINCT lower(m.org) AS org FROM models m
+        SELECT DISTINCT lower(m.org) AS org FROM (SELECT id, org FROM models) m
         SEMI JOIN ({scope.models_sql}) d ON d.model_id = m.id WHERE m.org IS NOT NULL
         UNION SELECT lower(prev_org) FROM ({scope.models_sql}) WHERE prev_org IS NOT NULL
         EXCEPT SELECT org FROM orgs WHERE origin <> 'heuristic'

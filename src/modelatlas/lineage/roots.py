@@ -99,10 +99,16 @@ def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str, gone_sql: str | 
         JOIN (SELECT lower(id) AS lid FROM _lin_a) a ON a.lid = lower(r.model_id)
         ANTI JOIN _lin_a x ON x.id = r.model_id
     """)
-    con.execute("CREATE OR REPLACE TEMP TABLE _lin_el AS SELECT child, lower(parent) AS lp"
-                " FROM edges")
+    # Descendants, generation by generation (most changed models are leaves: when no
+    # edge names any of them, the edges are not even copied).
+    has_children = _count(con, """
+        SELECT count(*) FROM (SELECT 1 FROM edges
+        WHERE lower(parent) IN (SELECT lower(id) FROM _lin_a) LIMIT 1)""")
+    if has_children:
+        con.execute("CREATE OR REPLACE TEMP TABLE _lin_el AS SELECT child, lower(parent) AS lp"
+                    " FROM edges")
     con.execute("CREATE OR REPLACE TEMP TABLE _lin_f AS SELECT id FROM _lin_a")
-    for _ in range(MAX_GENERATIONS):
+    for _ in range(MAX_GENERATIONS if has_children else 0):
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _lin_f AS
             SELECT DISTINCT e.child AS id FROM _lin_el e
@@ -157,12 +163,21 @@ def update(con: duckdb.DuckDBPyConnection, changed_sql: str,
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _lin_an AS
             SELECT a.id FROM _lin_a a SEMI JOIN models m ON m.id = a.id
+        """)
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _lin_nm AS
+            SELECT id FROM _lin_a ANTI JOIN _lin_an USING (id)
+        """)
+        con.execute("""
+            INSERT INTO _lin_an
+            SELECT a.id FROM _lin_nm a SEMI JOIN _lin_se s ON s.parent = a.id
             UNION
-            SELECT a.id FROM _lin_a a SEMI JOIN _lin_se s ON s.parent = a.id
-            UNION
-            SELECT a.id FROM _lin_a a
-            SEMI JOIN (SELECT DISTINCT parent FROM edges) e ON e.parent = a.id
-            ANTI JOIN (SELECT lower(id) AS lid FROM models) m ON m.lid = lower(a.id)
+            SELECT a.id FROM _lin_nm a
+            SEMI JOIN (SELECT parent FROM edges SEMI JOIN _lin_nm n ON n.id = edges.parent) e
+              ON e.parent = a.id
+            ANTI JOIN (SELECT lower(id) AS lid FROM models
+                       WHERE lower(id) IN (SELECT lower(id) FROM _lin_nm)) m
+              ON m.lid = lower(a.id)
         """)
         res = graph.resolve(con, "SELECT child, parent FROM _lin_se",
                             "SELECT id FROM _lin_an")
@@ -185,7 +200,8 @@ def update(con: duckdb.DuckDBPyConnection, changed_sql: str,
         return res
     finally:
         graph.cleanup(con)
-        for t in ("_lin_fam", "_lin_a", "_lin_el", "_lin_f", "_lin_se", "_lin_an", "_lin_rc"):
+        for t in ("_lin_fam", "_lin_a", "_lin_el", "_lin_f", "_lin_se", "_lin_an", "_lin_rc",
+                  "_lin_nm"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
 
 

@@ -146,7 +146,7 @@ def capture_models(con: duckdb.DuckDBPyConnection, only: str | None = None) -> i
         LEFT JOIN (SELECT h.source, h.model_id, {last} FROM model_history h {restrict_h}
                    GROUP BY h.source, h.model_id) l
           ON l.source = i.source AND l.model_id = i.model_id
-        ANTI JOIN model_history x
+        ANTI JOIN (SELECT h.source, h.snapshot, h.model_id FROM model_history h {restrict_h}) x
           ON x.source = i.source AND x.snapshot = i.snapshot AND x.model_id = i.model_id
         WHERE (i.license_known OR i.gated IS NOT NULL) AND (l.model_id IS NULL OR {differs})
     """)
