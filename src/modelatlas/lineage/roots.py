@@ -33,14 +33,34 @@ MAX_GENERATIONS = 10_000
 FULL_SHARE = 0.3  # past this share of the nodes, a full rebuild is cheaper
 
 
-def _insert(con: duckdb.DuckDBPyConnection, where: str = "", src: str = "_lin_roots") -> None:
-    """Insert ``src`` (+ family, weight) and ``_lin_issues`` rows (filtered by ``where``)."""
+def _insert(con: duckdb.DuckDBPyConnection, where: str = "", src: str = "_lin_roots",
+            known_families: bool = False) -> None:
+    """Insert ``src`` (+ family, weight) and ``_lin_issues`` rows (filtered by ``where``).
+
+    ``known_families``: a root already in ``roots`` keeps its family (the catalog is
+    the same, or derive would run in full); only new roots are matched.
+    """
     case_sql, params = families.sql_case("root_id")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _lin_fam AS
-        SELECT root_id, {case_sql} AS family
-        FROM (SELECT DISTINCT root_id FROM {src})
-    """, params)
+    new_roots = f"SELECT DISTINCT root_id FROM {src}"
+    if known_families:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _lin_fam AS
+            SELECT DISTINCT r.root_id, r.family FROM roots r
+            SEMI JOIN ({new_roots}) s ON s.root_id = r.root_id
+        """)
+        new_roots += " ANTI JOIN _lin_fam f USING (root_id)"
+        con.execute(f"INSERT INTO _lin_fam SELECT root_id, {case_sql} FROM ({new_roots})",
+                    params)
+    else:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _lin_fam AS
+            SELECT root_id, {case_sql} AS family FROM ({new_roots})
+        """, params)
+    _insert_rows(con, where, src)
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, where: str, src: str) -> None:
+    """Insert the resolved rows (family from ``_lin_fam``) and the issues."""
     con.execute(f"""
         INSERT INTO roots (model_id, root_id, depth, weight, family)
         SELECT r.model_id, r.root_id, r.depth,
@@ -92,11 +112,14 @@ def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str, gone_sql: str | 
         CREATE OR REPLACE TEMP TABLE _lin_a AS
         SELECT DISTINCT model_id AS id FROM ({changed_sql}) WHERE model_id IS NOT NULL
     """)
-    # Other spellings of a new or changed model's id stop being nodes of their own.
+    # Other spellings of a new model's id stop being nodes of their own (a model that
+    # was already a node had no other spelling: edges were matched to it).
     con.execute("""
         INSERT INTO _lin_a
         SELECT DISTINCT r.model_id FROM roots r
-        JOIN (SELECT lower(id) AS lid FROM _lin_a) a ON a.lid = lower(r.model_id)
+        JOIN (SELECT lower(id) AS lid FROM (SELECT id FROM _lin_a
+              ANTI JOIN (SELECT model_id FROM roots) k ON k.model_id = _lin_a.id)) a
+          ON a.lid = lower(r.model_id)
         ANTI JOIN _lin_a x ON x.id = r.model_id
     """)
     # Descendants, generation by generation (most changed models are leaves: when no
@@ -196,7 +219,8 @@ def update(con: duckdb.DuckDBPyConnection, changed_sql: str,
         """)
         con.execute("DELETE FROM roots WHERE model_id IN (SELECT id FROM _lin_a)")
         con.execute("DELETE FROM lineage_issues WHERE model_id IN (SELECT id FROM _lin_a)")
-        _insert(con, "SEMI JOIN _lin_an n ON n.id = r.model_id", src="_lin_rc")
+        _insert(con, "SEMI JOIN _lin_an n ON n.id = r.model_id", src="_lin_rc",
+                known_families=True)
         return res
     finally:
         graph.cleanup(con)
