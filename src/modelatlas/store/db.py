@@ -80,10 +80,13 @@ class Store:
             yield
             return
         self.con.execute(f"SET memory_limit = '{work}'")
+        # bulk inserts need not keep the input's row order (less memory held)
+        self.con.execute("SET preserve_insertion_order = false")
         try:
             yield
         finally:
             self.con.execute(f"SET memory_limit = '{limit}'")
+            self.con.execute("SET preserve_insertion_order = true")
 
     def close(self) -> None:
         if not self._closed:
