@@ -86,6 +86,9 @@ SETTINGS: dict[str, Setting] = {
             "DuckDB memory limit while ingesting and deriving (at most memory_limit); with"
             " Python's share, keeps a whole-Hub ingest under 2 GB of RAM.",
         ),
+        Setting("check_download_max", "MODELATLAS_CHECK_DOWNLOAD_MAX", "2000000000",
+                "Bytes `check --download` fetches from one repository at most (the rest is "
+                "reported as not verified)."),
     )
 }
 
