@@ -21,6 +21,9 @@ import yaml
 
 from modelatlas.errors import CatalogError
 
+#: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -69,7 +72,7 @@ def _load() -> dict[str, Any]:
     text = resources.files("modelatlas.catalog").joinpath("data/families.yaml").read_text(
         "utf-8"
     )
-    data: Any = yaml.safe_load(text)
+    data: Any = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     _unknown(data, _TOP, "top level")
     return dict(data)
 
