@@ -168,7 +168,7 @@ def main() -> None:
     proc = subprocess.Popen([PY, "-m", "modelatlas", "--db", str(db), "serve", "--port",
                              str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        with httpx.Client(base_url=base, timeout=120) as c:
+        with httpx.Client(base_url=base, timeout=1800) as c:  # first answers compute cubes
             while True:
                 try:
                     c.get("/api/stats").raise_for_status()
@@ -206,7 +206,7 @@ def main() -> None:
         stop = time.perf_counter() + args.seconds
 
         def client(i: int) -> None:
-            with httpx.Client(base_url=base, timeout=60) as cc:
+            with httpx.Client(base_url=base, timeout=600) as cc:
                 k = i
                 while time.perf_counter() < stop:
                     _, path, params, _ = reqs[k % len(reqs)]

@@ -1,8 +1,8 @@
 """Benchmark ``ingest file`` and derive at 250k, 1M and 3M models, with baselines in the same run.
 
 For each size N (SIMULATED hub dumps written by ``modelatlas synth``, two monthly
-snapshots, plus a third one derived from the second with 1% of the models given
-another parent), every case runs in its own fresh child process, so its peak RSS
+snapshots (``--history K``: K), plus one derived from the last with 1% of the
+models given another parent), every case runs in its own fresh child process, so its peak RSS
 (``ru_maxrss``) is its own:
 
 * ``limit``   — the one-statement DuckDB lower bound: on an empty store with the same
@@ -24,7 +24,7 @@ another parent), every case runs in its own fresh child process, so its peak RSS
 Load average is read before and after every case. Results: one JSON document.
 
     python bench/bench_ingest.py --sizes 250000,1000000,3000000 --keep /tmp/bench-ingest \\
-        [--csv-lines 5000000] [--skip-pandas]
+        [--csv-lines 5000000] [--skip-pandas] [--history 12]
 """
 
 from __future__ import annotations
@@ -193,26 +193,31 @@ def cli(db: Path, *args: str) -> list[str]:
     return [PY, "-m", "modelatlas", "--db", str(db), *args]
 
 
-def files_for(n: int, work: Path) -> list[Path]:
-    folder = work / f"synth-{n}"
+def files_for(n: int, work: Path, history: int = 2) -> list[Path]:
+    """``history`` monthly snapshots (the first, then the others), plus the changed one."""
+    folder = work / (f"synth-{n}" if history == 2 else f"synth-{n}-h{history}")
     files = sorted(folder.glob("SIMULATED-hub-*.parquet"))
-    if len(files) < 2:
+    if len(files) < history:
         subprocess.run(cli(work / "unused.duckdb", "synth", "--models", str(n), "--snapshots",
-                           "2", "--out", str(folder)), check=True, capture_output=True)
+                           str(history), "--out", str(folder)), check=True, capture_output=True)
         files = sorted(folder.glob("SIMULATED-hub-*.parquet"))
     third = folder / "changed" / "SIMULATED-hub-2026-11-30.parquet"
     if not third.exists():
         third.parent.mkdir(exist_ok=True)
         subprocess.run([PY, "-c", CHANGE, str(files[-1]), str(third), "0.01"], check=True,
                        capture_output=True)
-    return [*files[:2], third]
+    return [*files[:history], third]
 
 
-def run_size(n: int, work: Path, skip_pandas: bool) -> dict[str, Any]:
-    s1, s2, s3 = files_for(n, work)
+def run_size(n: int, work: Path, skip_pandas: bool, history: int = 2) -> dict[str, Any]:
+    """One size. ``history`` > 2: snapshots 2..K go in as one ``second`` command, so the
+    derive ratios are measured on a store with K months of history."""
+    s1, *rest, s3 = files_for(n, work, history)
+    s2 = rest[-1]
     env = dict(os.environ, MODELATLAS_SKIP_DERIVE="1")
     db = work / f"store-{n}.duckdb"
-    out: dict[str, Any] = {"models_snapshot_1": _rows(s1), "models_snapshot_2": _rows(s2)}
+    out: dict[str, Any] = {"models_snapshot_1": _rows(s1), "models_snapshot_2": _rows(s2),
+                           "snapshots_before_change": history}
 
     def fresh(p: Path) -> None:
         for f in (p, Path(str(p) + ".wal")):
@@ -226,7 +231,7 @@ def run_size(n: int, work: Path, skip_pandas: bool) -> dict[str, Any]:
         out["pandas"] = measure([PY, "-c", PANDAS_BASELINE, str(s1)])
     fresh(db)
     out["first"] = measure(cli(db, "ingest", "file", str(s1)), env)
-    out["second"] = measure(cli(db, "ingest", "file", str(s2)), env)
+    out["second"] = measure(cli(db, "ingest", "file", *map(str, rest)), env)
     out["derive"] = measure([PY, "-c", DERIVE, str(db), "incremental"])
     out["change"] = measure(cli(db, "ingest", "file", str(s3)), env)
     out["incremental"] = measure([PY, "-c", DERIVE, str(db), "incremental"])
@@ -236,12 +241,12 @@ def run_size(n: int, work: Path, skip_pandas: bool) -> dict[str, Any]:
     def ratio(a: str, b: str, key: str = "seconds") -> float | None:
         if a not in out or b not in out or key not in out[a] or key not in out[b]:
             return None
-        return round(out[a][key] / out[b][key], 3)
+        return round(float(out[a][key]) / float(out[b][key]), 3)
 
     out["ratios"] = {
         "first_vs_limit": ratio("first", "limit"),
         "pandas_vs_first": ratio("pandas", "first"),
-        "second_vs_first": ratio("second", "first"),
+        "second_vs_first": ratio("second", "first") if history == 2 else None,
         "first_cpu_vs_limit_cpu": ratio("first", "limit", "cpu_seconds"),
         "incremental_vs_full_derive": ratio("incremental", "full", "inner_seconds"),
         "first_us_per_model": round(out["first"]["seconds"] / out["models_snapshot_1"] * 1e6, 2),
@@ -276,6 +281,8 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, default=Path("/tmp/bench-ingest"))
     ap.add_argument("--csv-lines", type=int, default=0)
     ap.add_argument("--skip-pandas", action="store_true")
+    ap.add_argument("--history", type=int, default=2,
+                    help="monthly snapshots before the changed one (derive ratios vs depth)")
     args = ap.parse_args()
     args.keep.mkdir(parents=True, exist_ok=True)
     import duckdb
@@ -285,7 +292,7 @@ def main() -> None:
         "duckdb": duckdb.__version__, "platform": platform.platform(),
         "memory_limit": os.environ.get("MODELATLAS_MEMORY_LIMIT", "default")}}
     for n in (int(x) for x in args.sizes.split(",") if x):
-        result[str(n)] = run_size(n, args.keep, args.skip_pandas)
+        result[str(n)] = run_size(n, args.keep, args.skip_pandas, max(2, args.history))
         print(json.dumps({str(n): result[str(n)]["ratios"]}), file=sys.stderr, flush=True)
     if args.csv_lines:
         result["csv"] = run_csv(args.csv_lines, args.keep)

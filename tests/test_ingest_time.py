@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -151,3 +152,37 @@ def test_placeholder_creation_date_is_unknown(tmp_path: Path, store: Store) -> N
     assert rows["old/two"]["created_at"] is None and rows["old/two"]["release_date"] is None
     assert rows["new/model"]["release_date"] == dt.date(2024, 5, 6)
     derive.refresh(store)
+
+
+def test_trending_models_json_params_first_seen_and_ram(tmp_path: Path,
+                                                        shared_data: Path) -> None:
+    """Through the CLI: ``models --json`` carries ``params_total`` and ``first_seen`` for
+    every trending model stating a parameter count; ``ram ID --json`` answers each age.
+
+    The trending files state no creation date and no all-time downloads, so RAM's
+    release date is unknown for these models and its values stay NULL (never guessed:
+    docs/ingest-files.md); the size class needs that date too.
+    """
+    from tests.clirunner import run_cli
+
+    folder = shared_data / "hf-trending-feature-extraction"
+    db = str(tmp_path / "t.duckdb")
+    assert run_cli("--db", db, "ingest", "file", str(folder)).code == 0
+    stated = dict(duckdb.connect().execute(
+        "SELECT id, max(numParameters) FROM read_parquet(?, union_by_name = true)"
+        " WHERE numParameters > 0 GROUP BY id", [f"{folder}/*.parquet"]).fetchall())
+    first = dict(duckdb.connect().execute(
+        "SELECT id, CAST(min(strptime(mined_date, '%d-%m-%Y')) AS DATE) FROM read_parquet(?)"
+        " GROUP BY id", [f"{folder}/*.parquet"]).fetchall())
+    rows = json.loads(run_cli("--db", db, "models", "--limit", "0", "--json").out)
+    got = {r["id"]: r for r in rows}
+    assert len(got) == len(first) == 276
+    assert {i for i, r in got.items() if r["params_total"]} == set(stated)
+    assert all(got[i]["first_seen"] == first[i].isoformat() for i in got)
+    top = max(stated, key=lambda i: got[i]["downloads"] or 0)
+    res = run_cli("--db", db, "ram", top, "--json")
+    assert res.code == 0
+    ram = json.loads(res.out)
+    assert [r["days"] for r in ram] == [7, 14, 30, 60, 90, 180, 365]
+    assert {r["model_id"] for r in ram} == {top}
+    assert all(r["ram"] is None for r in ram)  # no release date stated: missing, not guessed

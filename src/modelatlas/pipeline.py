@@ -91,6 +91,12 @@ def expand(paths: Sequence[str | Path]) -> list[Path]:
 
 GROUP_BYTES = 32 * 1024 * 1024
 GROUP_FILES = 200
+# Only files up to this size share a transaction: a commit costs ~0.16 s, which
+# matters for a 30 KB daily trending file, not for a 7 MB dump of 250k models; and
+# several dumps in one transaction cost about twice the CPU per snapshot of one
+# each (11 monthly 250k-model snapshots: 116 CPU-s grouped 4 by 4, against ~5 CPU-s
+# for one alone, docs/benchmarks.md).
+SMALL_FILE = 1024 * 1024
 
 
 @dataclass
@@ -129,14 +135,16 @@ def _groups(planned: list[_Planned]) -> Iterator[list[_Planned]]:
     size = 0
     for p in planned:
         fsize = p.path.stat().st_size
-        fits = (group and p.form.name == group[0].form.name
+        fits = (group and fsize <= SMALL_FILE
+                and p.form.name == group[0].form.name
                 and p.simulated == group[0].simulated
                 and size + fsize <= GROUP_BYTES and len(group) < GROUP_FILES)
         if group and not fits:
             yield group
             group, size = [], 0
         group.append(p)
-        size += fsize
+        # a big file closes its own group: the next file starts a new one
+        size += fsize if fsize <= SMALL_FILE else GROUP_BYTES + 1
     if group:
         yield group
 

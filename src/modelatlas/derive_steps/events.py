@@ -248,7 +248,9 @@ def run(store: Store, scope: Scope | None = None) -> None:
             _presence(con, None)
             return
         if scope.models:
-            capture_models(con, f"SELECT model_id FROM ({scope.models_sql})")
+            # No fallback capture here: an incremental scope lists only models the
+            # ingest wrote, and the ingest keeps their history itself (store/history.py:
+            # capture_staged); writers outside it (ingest details) force a full run.
             _history(con, scope.models_sql)
         if scope.snapshots:
             _presence(con, scope.snapshots_sql)

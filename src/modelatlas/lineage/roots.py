@@ -27,6 +27,7 @@ from modelatlas.catalog import families
 from modelatlas.lineage import graph
 from modelatlas.lineage.edges import CANON_EDGES
 from modelatlas.lineage.graph import Resolution
+from modelatlas.store import indexes
 from modelatlas.store.db import Store
 
 MAX_GENERATIONS = 10_000
@@ -78,9 +79,11 @@ def full(con: duckdb.DuckDBPyConnection) -> Resolution:
     try:
         res = graph.resolve(con, f"SELECT child, parent FROM ({CANON_EDGES})",
                             "SELECT id FROM models")
-        con.execute("DELETE FROM roots")
-        con.execute("DELETE FROM lineage_issues")
-        _insert(con)
+        # every roots row is rewritten: its index is rebuilt once, not row by row
+        with indexes.deferred(con, "roots"):
+            con.execute("DELETE FROM roots")
+            con.execute("DELETE FROM lineage_issues")
+            _insert(con)
         return res
     finally:
         graph.cleanup(con)

@@ -43,7 +43,7 @@ from modelatlas.sources.records import (
     printable,
     screen,
 )
-from modelatlas.store import changes, history, latest, merge, tagsql
+from modelatlas.store import changes, history, indexes, latest, merge, tagsql
 from modelatlas.store.db import Store
 
 STAGING = "_stg"
@@ -314,6 +314,13 @@ def _snapshots(con: duckdb.DuckDBPyConnection, hub: str, run_id: str, simulated:
     part.snapshots.extend(s.isoformat() for s in snapshots)
 
 
+def _bulk(con: duckdb.DuckDBPyConnection, known: int) -> bool:
+    """True when the input's new models outnumber ``FULL_SHARE`` of the stored ones."""
+    staged = int(con.execute("SELECT count(*) FROM _meta").fetchall()[0][0])
+    total = int(con.execute("SELECT count(*) FROM models").fetchall()[0][0])
+    return staged - known > changes.FULL_SHARE * max(total, 1)
+
+
 def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: str,
            scope: tuple[str | None, bool | None] | None, part: IngestSummary) -> None:
     snapshots = [r[0] for r in con.execute(
@@ -332,10 +339,14 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: st
                 " FROM _hist_new")
     hist_rows += _creations(con, hub, known)
     out = merge.Merged()
-    merge.merge_models(con, hub, known, out)
-    merge.merge_observations(con, hub, snapshots, out)
-    latest.apply(con, "SELECT * FROM _obs", one_snapshot=len(snapshots) == 1)
-    merge.merge_edges(con, known, out)
+    # A bulk load (mostly new models: a first snapshot) rebuilds the point-lookup
+    # indexes of models and edges once instead of entry by entry (store/indexes.py).
+    bulk = _bulk(con, known)
+    with indexes.deferred(con, *(("models", "edges") if bulk else ())):
+        merge.merge_models(con, hub, known, out)
+        merge.merge_observations(con, hub, snapshots, out)
+        latest.apply(con, "SELECT * FROM _obs", one_snapshot=len(snapshots) == 1)
+        merge.merge_edges(con, known, out)
     _mark_dirty(con, gen, known, hist_rows, out)
     _snapshots(con, hub, run_id, simulated, snapshots, part)
     changes.mark_snapshots(con, gen, hub, snapshots)
