@@ -79,6 +79,15 @@ SETTINGS: dict[str, Setting] = {
                 "1/ON/YES/TRUE: never send a token found in the environment or token file."),
         Setting("tree_max_files", "MODELATLAS_TREE_MAX_FILES", "5000",
                 "Most file entries read from one repository's tree by `ingest details`."),
+        # -- the Spark engine (issue 14; docs/scale.md) --------------------------------
+        Setting("engine", "MODELATLAS_ENGINE", "duckdb",
+                "Query engine: duckdb (the store file) or spark (`--engine` wins)."),
+        Setting("spark_remote", "SPARK_REMOTE", "",
+                "Spark Connect URL (sc://host:15002) of a cluster; used by --engine spark"
+                " when no master is named."),
+        Setting("spark_master", "MODELATLAS_SPARK_MASTER", "",
+                "Spark master URL for --engine spark (`--spark-master` wins; default"
+                " local[*], or SPARK_REMOTE when set)."),
     )
 }
 

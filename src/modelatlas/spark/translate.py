@@ -1,0 +1,68 @@
+"""DuckDB-dialect statements (the registry's portable SQL) as Spark SQL.
+
+SQLGlot does the dialect work (functions, ``QUALIFY``, 1-based list indexes,
+``NULLS LAST`` ordering that DuckDB implies). On the parsed tree this module
+adds what a dialect translation cannot know:
+
+- ``ma_cache.<name>`` (an intermediate table in DuckDB's attached cache) is a
+  plain temporary view name on Spark;
+- ``/`` is DuckDB's floating division whatever the operand types, while Spark
+  keeps decimals decimal (``1.0 / 3`` is ``0.333333``): the left operand is cast
+  to DOUBLE, so both engines divide the same way;
+- the named parameters a statement mentions (``$since`` -> ``:since``) are
+  listed, so Spark binds exactly those (Spark binds them itself: no value is
+  ever spliced into SQL text).
+
+Translations are cached: the registry asks for the same few hundred statements.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+
+from modelatlas.errors import EngineError
+from modelatlas.queries._engine import CACHE_DB
+
+
+@dataclass(frozen=True)
+class SparkSql:
+    """A statement in Spark's dialect and the parameter names it binds."""
+
+    text: str
+    params: tuple[str, ...]
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Table) and node.args.get("db") is not None \
+            and node.db == CACHE_DB:
+        node.set("db", None)
+        return node
+    if isinstance(node, exp.Div):
+        left = node.this
+        if not (isinstance(left, exp.Cast) and left.to.is_type(exp.DataType.Type.DOUBLE)):
+            node.set("this", exp.cast(left.copy(), exp.DataType.Type.DOUBLE))
+        return node
+    return node
+
+
+@functools.lru_cache(maxsize=4096)
+def to_spark(text: str) -> SparkSql:
+    """Translate one statement; an :class:`EngineError` if SQLGlot cannot."""
+    try:
+        tree = sqlglot.parse_one(text, read="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        raise EngineError(f"cannot read statement for Spark: {str(exc).splitlines()[0]}") \
+            from exc
+    tree = tree.transform(_rewrite)
+    names = tuple(dict.fromkeys(str(p.this) for p in tree.find_all(exp.Placeholder)
+                                if p.this))
+    try:
+        out = tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
+    except sqlglot.errors.UnsupportedError as exc:
+        raise EngineError(f"statement has no Spark translation: {str(exc).splitlines()[0]}") \
+            from exc
+    return SparkSql(out, names)
