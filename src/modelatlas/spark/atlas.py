@@ -74,6 +74,7 @@ def open_spark(path: str | Path | None = None, master: str | None = None, *,
     t = session.target(master)
     session.require(t)
     root, temp = resolve_location(path, t)
+    spark = spark or session.active()
     own = spark is None
     try:
         sp = spark if spark is not None else session.start(t)

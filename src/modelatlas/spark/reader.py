@@ -138,7 +138,8 @@ class SparkReader(EngineReader):
 
 def _classic(spark: SparkSession) -> bool:
     try:
-        from pyspark.sql.connect.session import SparkSession as Remote
+        with quiet():
+            from pyspark.sql.connect.session import SparkSession as Remote
     except ImportError:
         return True
     return not isinstance(spark, Remote)

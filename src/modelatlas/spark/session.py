@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
@@ -159,6 +160,11 @@ def start(t: Target | None = None, conf: Mapping[str, str] | None = None) -> Spa
         if t.local:
             cores = os.cpu_count() or 2
             opts["spark.sql.shuffle.partitions"] = str(max(2, 2 * cores))
+            # Python workers (the ingest's record mapping) run this interpreter, which
+            # has modelatlas installed; a cluster's executors need it installed too.
+            # (PySpark reads PYSPARK_PYTHON from the environment, not from the conf.)
+            opts["spark.pyspark.python"] = sys.executable
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
             # In-process Spark listens on loopback only (and needs no resolvable host).
             opts["spark.driver.host"] = "127.0.0.1"
             opts["spark.driver.bindAddress"] = "127.0.0.1"
@@ -181,6 +187,17 @@ def start(t: Target | None = None, conf: Mapping[str, str] | None = None) -> Spa
     except Exception as exc:  # Py4J, gRPC and JVM start-up failures have no common base
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise EngineError(f"could not start Spark ({t.describe()}): {first[:300]}") from exc
+
+
+def active() -> SparkSession | None:
+    """The session this process already runs (a notebook's, a test's), if any: a
+    caller that finds one uses it and must not stop it."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return None
+    with quiet():
+        return SparkSession.getActiveSession()
 
 
 def stop(spark: SparkSession) -> None:

@@ -9,6 +9,11 @@ adds what a dialect translation cannot know:
 - ``/`` is DuckDB's floating division whatever the operand types, while Spark
   keeps decimals decimal (``1.0 / 3`` is ``0.333333``): the left operand is cast
   to DOUBLE, so both engines divide the same way;
+- DuckDB's ``len`` measures lists and text alike, Spark's ``length`` only text: a
+  ``len`` of a list column of the store (``tags``, ``truncated_tags``, ...) or of a
+  list literal becomes ``size``;
+- ``row_number() OVER (PARTITION BY k)`` (any one row per ``k``, as DuckDB allows)
+  is ordered by ``k`` itself for Spark, which insists on an order: still any row;
 - the named parameters a statement mentions (``$since`` -> ``:since``) are
   listed, so Spark binds exactly those (Spark binds them itself: no value is
   ever spliced into SQL text).
@@ -36,7 +41,37 @@ class SparkSql:
     params: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=1)
+def list_columns() -> frozenset[str]:
+    """Names of list-typed columns in the store and the canonical record."""
+    import pyarrow as pa
+
+    from modelatlas.sources.records import RECORD_SCHEMA
+    from modelatlas.spark.tables import store_schema
+
+    names = {c for cols in store_schema().values() for c, t in cols if t.endswith("[]")}
+    names |= {f.name for f in RECORD_SCHEMA if pa.types.is_list(f.type)}
+    return frozenset(names)
+
+
+def _is_list(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Array):
+        return True
+    if isinstance(node, exp.Column):
+        return node.name in list_columns()
+    if isinstance(node, exp.Coalesce):
+        return any(_is_list(a) for a in [node.this, *node.expressions])
+    return False
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber) \
+            and node.args.get("order") is None and node.args.get("partition_by"):
+        node.set("order", exp.Order(expressions=[
+            exp.Ordered(this=e.copy()) for e in node.args["partition_by"]]))
+        return node
+    if isinstance(node, exp.Length) and _is_list(node.this):
+        return exp.ArraySize(this=node.this.copy())
     if isinstance(node, exp.Table) and node.args.get("db") is not None \
             and node.db == CACHE_DB:
         node.set("db", None)
