@@ -457,9 +457,9 @@ def _open_or_new(spark: SparkSession, root: str) -> tuple[tbl.Manifest | None,
                 raise StoreError(f"{root} holds no modelatlas tables; choose an empty or "
                                  "new folder") from None
         return None, {t: tbl.empty_frame(spark, t) for t in tbl.store_schema()}
-    frames = tbl.load(spark, root, m)
-    # Read once and keep: the commit rewrites some of these files' tables.
-    return m, {k: v.localCheckpoint(eager=True) for k, v in frames.items()}
+    # Lazy: the commit writes new folders only and removes old ones after its
+    # manifest (and keeps the previous commit's), so these files stay readable.
+    return m, tbl.load(spark, root, m)
 
 
 def _with_parts(obs: DataFrame, parts: dict[str, DataFrame]) -> DataFrame:
