@@ -225,8 +225,8 @@ def resolve(spark: SparkSession, edges: DataFrame, nodes: DataFrame) -> SparkRes
 def rebuild(spark: SparkSession, models: DataFrame, edges: DataFrame) -> SparkResolution:
     """``roots`` and ``lineage_issues`` from the store's ``models`` and ``edges`` frames,
     parents matched to stored ids case-insensitively as in
-    :data:`modelatlas.lineage.roots.CANON_EDGES` (the same statement, translated)."""
-    from modelatlas.lineage.roots import CANON_EDGES
+    :data:`modelatlas.lineage.edges.CANON_EDGES` (the same statement, translated)."""
+    from modelatlas.lineage.edges import CANON_EDGES
     from modelatlas.spark.translate import to_spark
 
     s = models.sparkSession
