@@ -56,6 +56,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     with open_store(path) as st:
         ingest_files(st, files)
         imports.import_osai(st, FIXTURES / "osai")
+        imports.import_osai(st, FIXTURES / "osai2026")
         imports.import_mof(st, FIXTURES / "mof" / "models")
     with open_store(path, read_only=True) as st:
         tbl.export_store(st, tmp / "tables")
