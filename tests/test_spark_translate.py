@@ -41,3 +41,8 @@ def test_duckdb_idioms_translate() -> None:
 def test_unreadable_statement_is_an_engine_error() -> None:
     with pytest.raises(EngineError):
         to_spark("SELECT FROM WHERE (")
+
+
+def test_avg_is_a_double_as_in_duckdb() -> None:
+    s = to_spark("SELECT avg(x), avg(DISTINCT y) FROM t")
+    assert "AVG(CAST(x AS DOUBLE))" in s.text and "AVG(DISTINCT CAST(y AS DOUBLE))" in s.text

@@ -67,6 +67,7 @@ class SparkReader(EngineReader):
             df.createOrReplaceTempView(name)
         self._lock = threading.Lock()
         self._made: dict[str, DataFrame] = {}
+        self._building: dict[str, threading.Lock] = {}
 
     # -- the seam ------------------------------------------------------------------------
     def frame(self, sql: Sql) -> DataFrame:
@@ -114,10 +115,17 @@ class SparkReader(EngineReader):
 
     # -- intermediates -----------------------------------------------------------------
     def _ensure(self, name: str, sql: Sql) -> None:
+        """Materialise ``name`` once; concurrent callers for the same name wait for the
+        first (queries may run from several threads on one session)."""
         with self._lock:
             if name in self._made:
                 return
-        self._materialise(name, sql)
+            build = self._building.setdefault(name, threading.Lock())
+        with build:
+            with self._lock:
+                if name in self._made:
+                    return
+            self._materialise(name, sql)
 
     def _materialise(self, name: str, sql: Sql) -> None:
         view = view_name(name)
@@ -146,7 +154,12 @@ def _classic(spark: SparkSession) -> bool:
 
 
 def _arg(value: Any) -> Any:
-    """A parameter value as Spark binds it (dates, numbers, text, booleans, NULL)."""
-    if isinstance(value, list | tuple | dict | set):
-        raise StoreError("list parameters are not portable; use a table or a join")
+    """A parameter value as Spark binds it: dates, numbers, text, booleans, NULL, and
+    lists of those (an array literal, what DuckDB binds a Python list as)."""
+    if isinstance(value, list | tuple):
+        if any(isinstance(v, list | tuple | dict | set) for v in value):
+            raise StoreError("nested list parameters are not portable")
+        return list(value)
+    if isinstance(value, dict | set):
+        raise StoreError("map and set parameters are not portable; use a list")
     return value

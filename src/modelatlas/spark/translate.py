@@ -9,6 +9,8 @@ adds what a dialect translation cannot know:
 - ``/`` is DuckDB's floating division whatever the operand types, while Spark
   keeps decimals decimal (``1.0 / 3`` is ``0.333333``): the left operand is cast
   to DOUBLE, so both engines divide the same way;
+- ``avg`` is a DOUBLE in DuckDB whatever it averages, while Spark keeps a decimal
+  average decimal (rounded to a few places): the argument is cast to DOUBLE;
 - DuckDB's ``len`` measures lists and text alike, Spark's ``length`` only text: a
   ``len`` of a list column of the store (``tags``, ``truncated_tags``, ...) or of a
   list literal becomes ``size``;
@@ -64,11 +66,24 @@ def _is_list(node: exp.Expression) -> bool:
     return False
 
 
+def _double(e: exp.Expression) -> exp.Expression:
+    if isinstance(e, exp.Cast) and e.to.is_type(exp.DataType.Type.DOUBLE):
+        return e
+    return exp.cast(e.copy(), exp.DataType.Type.DOUBLE)
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber) \
             and node.args.get("order") is None and node.args.get("partition_by"):
         node.set("order", exp.Order(expressions=[
             exp.Ordered(this=e.copy()) for e in node.args["partition_by"]]))
+        return node
+    if isinstance(node, exp.Avg):
+        arg = node.this
+        if isinstance(arg, exp.Distinct):
+            arg.set("expressions", [_double(e) for e in arg.expressions])
+        else:
+            node.set("this", _double(arg))
         return node
     if isinstance(node, exp.Length) and _is_list(node.this):
         return exp.ArraySize(this=node.this.copy())
