@@ -42,12 +42,12 @@ _RECIPE = " OR ".join(
     for t in TRAINING_TAGS
 )
 
-PROFILE_SQL = f"""
+_PROFILE = f"""
 WITH m AS (
     SELECT id, gated, license_id, license_raw, license_name, arxiv, datasets, tags,
            truncated_tags
     FROM models
-    WHERE CAST($model_id AS VARCHAR) IS NULL OR lower(id) = lower($model_id)
+    WHERE {{where}}
 ),
 b AS (SELECT DISTINCT child FROM edges WHERE child IN (SELECT id FROM m)),
 p AS (
@@ -94,6 +94,13 @@ def _catalog_loaded(r: Any) -> bool:
     return bool(r.scalar("SELECT count(*) AS n FROM licenses"))
 
 
+#: Every model's profile (``$model_id`` NULL) or one model's, case-insensitively.
+PROFILE_SQL = _PROFILE.replace(
+    "{where}", "CAST($model_id AS VARCHAR) IS NULL OR lower(id) = lower($model_id)")
+#: One model's profile by its exact id: a point lookup, no scan of ``models``.
+_EXACT_SQL = _PROFILE.replace("{where}", "id = $model_id")
+
+
 def profile(src: Source, model_id: str) -> dict[str, Any]:
     """The profile of one model (case-insensitive id).
 
@@ -101,7 +108,9 @@ def profile(src: Source, model_id: str) -> dict[str, Any]:
     step loads the catalog after every write); without it every family is unknown.
     """
     r = seam(src)
-    rows = r.rows(PROFILE_SQL + " ORDER BY model_id", {"model_id": model_id})
+    rows = r.rows(_EXACT_SQL + " ORDER BY model_id", {"model_id": model_id})
+    if not rows:   # another spelling of the id: the case-insensitive scan
+        rows = r.rows(PROFILE_SQL + " ORDER BY model_id", {"model_id": model_id})
     if not rows:
         raise NotFoundError(f"model {model_id!r} is not in the store")
     row = rows[0]
