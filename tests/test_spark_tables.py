@@ -91,3 +91,13 @@ def test_export_cli(tmp_path: Path) -> None:
 def test_every_store_type_has_a_spark_type() -> None:
     for table in tbl.store_schema():
         assert tbl.ddl(table)
+
+
+def test_views_are_not_exported_and_every_view_translates() -> None:
+    from modelatlas.spark.translate import to_spark
+
+    views = dict(tbl.store_views())
+    assert "events" in views and "events" not in tbl.store_schema()
+    for name, select in views.items():
+        text = to_spark(select).text
+        assert "QUALIFY" not in text.upper(), name   # Spark has no QUALIFY

@@ -9,7 +9,9 @@
   Spark's regex full match and list explosion);
 - ``lineage`` (30): :mod:`modelatlas.spark.roots`;
 - ``events`` (40, 45): the DuckDB statements of
-  :mod:`modelatlas.derive_steps.events` and ``observed_removals``, translated.
+  :mod:`modelatlas.derive_steps.events` and ``observed_removals``, translated, into
+  ``events_history``, ``events_presence`` and ``events_observed`` (the store's
+  ``events`` view over them is re-created on Spark: :func:`tables.create_views`).
 
 Each step reads the frames the previous ones produced; nothing is written here
 (the caller commits every table at once).
@@ -28,6 +30,9 @@ from modelatlas.spark.translate import to_spark
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
+
+#: History columns whose change makes a new history row (store.history._COMPARE).
+_COMPARE = ("org", "license_raw", "license_name", "license_link", "license_known", "gated")
 
 # derive_steps.licenses.ASSIGN with regexp_full_match as an anchored RLIKE and the
 # cut tags exploded in a subquery (Spark has no table-valued unnest in FROM).
@@ -160,58 +165,100 @@ def _create_selects(script: str) -> list[tuple[str, str]]:
     return out
 
 
+#: One row per key, as DuckDB's ``QUALIFY row_number() OVER (PARTITION BY key) = 1``.
+_ONE_PER_KEY = """
+    SELECT model_id, source, "at", kind, old, new FROM ({body})
+    QUALIFY row_number() OVER (PARTITION BY model_id, source, "at", kind) = 1
+"""
+
+
+def _fallback_history(spark: SparkSession) -> DataFrame:
+    """store.history.capture_models on every model: its current licence/gating/org at
+    its ``meta_snapshot`` when they differ from its latest history row (and no row is
+    stored at that snapshot)."""
+    from modelatlas.store import tagsql
+
+    last = ", ".join(f"max_by(h.{c}, h.snapshot) AS {c}" for c in _COMPARE)
+    differs = " OR ".join(f"NOT (i.{c} <=> l.{c})" for c in _COMPARE)
+    known = tagsql.license_known("m.license_raw", "m.license_name", "m.tags",
+                                 "m.truncated_tags")
+    _duck(spark, f"""
+        SELECT m.source, m.meta_snapshot AS snapshot, m.id AS model_id, m.org,
+               m.license_raw, m.license_name, m.license_link, ({known}) AS license_known,
+               nullif(lower(trim(m.gated)), '') AS gated
+        FROM models m
+    """).createOrReplaceTempView("_ma_hist_models")
+    extra = spark.sql(f"""
+        SELECT i.* FROM _ma_hist_models i
+        LEFT JOIN (SELECT h.source, h.model_id, {last} FROM model_history h
+                   GROUP BY h.source, h.model_id) l
+          ON l.source = i.source AND l.model_id = i.model_id
+        LEFT ANTI JOIN model_history x
+          ON x.source = i.source AND x.snapshot = i.snapshot AND x.model_id = i.model_id
+        WHERE (i.license_known OR i.gated IS NOT NULL) AND (l.model_id IS NULL OR {differs})
+    """)
+    return tbl.conformed(spark.table("model_history"), "model_history").unionByName(
+        tbl.conformed(extra, "model_history"))
+
+
 def events(spark: SparkSession) -> dict[str, DataFrame]:
-    """derive_steps.events and observed_removals: history fallback, then events."""
+    """derive_steps.events and observed_removals in full: the fallback history, then
+    ``events_history``, ``events_presence`` and ``events_observed`` (the ``events``
+    view reads the three)."""
     from modelatlas.derive_steps import events as step
     from modelatlas.derive_steps import observed_removals as observed
-    from modelatlas.spark.ingest import merge_history
+    from modelatlas.store.merge import dates_sql
 
-    # licenses.history.capture_models: each model's latest metadata at its
-    # meta_snapshot, where that key is not recorded yet.
-    spark.sql("""
-        SELECT m.source, m.meta_snapshot AS snapshot, m.id AS model_id, m.org,
-               m.license_raw, m.license_name, m.license_link,
-               (m.license_raw IS NOT NULL OR m.license_name IS NOT NULL
-                OR (size(coalesce(m.tags, array())) > 0
-                    AND size(coalesce(m.truncated_tags, array())) = 0)) AS license_known,
-               nullif(lower(trim(m.gated)), '') AS gated
-        FROM models m LEFT ANTI JOIN model_history h
-          ON h.source = m.source AND h.snapshot = m.meta_snapshot AND h.model_id = m.id
-    """).createOrReplaceTempView("_ma_hist_models")
-    history = merge_history(spark, "_ma_hist_models").localCheckpoint(eager=True)
+    history = _fallback_history(spark).localCheckpoint(eager=True)
     history.createOrReplaceTempView("model_history")
-    for name, select in _create_selects(step.PRESENCE):
-        _duck(spark, select).createOrReplaceTempView(name)
-    _duck(spark, step.MOVES).createOrReplaceTempView("_ev_moves")
-    # Each source of events alone (SQLGlot lifts nested CTEs to the top for Spark, where
-    # the three history statements' ``h`` would clash), then their union.
-    for name, text in (("_ev_license", step.LICENSE_EVENTS), ("_ev_gating", step.GATING_EVENTS),
-                       ("_ev_author", step.AUTHOR_EVENTS), ("_ev_removed", step.REMOVALS),
-                       ("_ev_reappeared", step.REAPPEARANCES)):
-        _duck(spark, text).createOrReplaceTempView(name)
-    body = """
-        SELECT model_id, source, "at", kind, old, new FROM (
-            SELECT * FROM _ev_license
-            UNION ALL SELECT * FROM _ev_gating
-            UNION ALL SELECT * FROM _ev_author
-            UNION ALL SELECT * FROM _ev_moves
-            UNION ALL SELECT r.* FROM _ev_removed r
-                ANTI JOIN _ev_moves mv ON mv.model_id = r.model_id
-                 AND mv.source = r.source AND mv."at" = r."at"
-            UNION ALL SELECT * FROM _ev_reappeared
-        )
-        QUALIFY row_number() OVER (PARTITION BY model_id, source, "at", kind) = 1
-    """
-    ev = _duck(spark, body).localCheckpoint(eager=True)
-    ev.createOrReplaceTempView("events")
-    more = _duck(spark, f"""
+    # History events: each statement alone (SQLGlot lifts nested CTEs to the top for
+    # Spark, where the statements' ``h`` would clash), then their union.
+    parts = []
+    for i, text in enumerate((step.LICENSE_EVENTS, step.GATING_EVENTS, step.AUTHOR_EVENTS,
+                              step.RECREATIONS)):
+        sql = text.replace("model_history h {only}", "model_history h") \
+            .replace("model_creations c {only}", "model_creations c")
+        _duck(spark, sql).createOrReplaceTempView(f"_ev_h{i}")
+        parts.append(f"SELECT * FROM _ev_h{i}")
+    ev_history = _duck(spark, _ONE_PER_KEY.format(body=" UNION ALL ".join(parts))
+                       ).localCheckpoint(eager=True)
+    # Presence events between consecutive full snapshots (every pair: a full derive).
+    _duck(spark, f"""
+        SELECT source, snapshot, row_number() OVER (PARTITION BY source ORDER BY snapshot)
+               AS idx
+        FROM ({step.FULL_SNAPSHOTS})
+    """).localCheckpoint(eager=True).createOrReplaceTempView("_ev_full")
+    spark.sql("SELECT * FROM _ev_full WHERE idx > 1").createOrReplaceTempView("_ev_at")
+    at = [r[0] for r in spark.sql("SELECT DISTINCT snapshot FROM _ev_at").collect()]
+    if at:
+        prv = [r[0] for r in spark.sql(
+            "SELECT DISTINCT p.snapshot FROM _ev_full p JOIN _ev_at a"
+            " ON a.source = p.source AND p.idx = a.idx - 1").collect()]
+        script = step.PRESENCE.format(cur=dates_sql(at), prv=dates_sql(prv))
+        for name, select in _create_selects(script):
+            _duck(spark, select).localCheckpoint(eager=True).createOrReplaceTempView(name)
+        _duck(spark, step.MOVES).createOrReplaceTempView("_ev_moves")
+        presence = _duck(spark, """
+            SELECT * FROM _ev_moves
+            UNION ALL
+            SELECT g.model_id, g.source, g."at", 'removed', CAST(g.prev AS VARCHAR), NULL
+            FROM _ev_gone g ANTI JOIN _ev_moves mv
+              ON mv.model_id = g.model_id AND mv.source = g.source AND mv."at" = g."at"
+            UNION ALL
+            SELECT s.model_id, s.source, s."at", 'reappeared', CAST(s.earlier AS VARCHAR),
+                   NULL
+            FROM _ev_seen s
+        """).localCheckpoint(eager=True)
+    else:
+        presence = tbl.empty_frame(spark, "events_presence")
+    ev_observed = _duck(spark, f"""
         SELECT o.model_id, o.source, o."at", o.kind, o.old, o.new FROM ({observed.OBSERVED}) o
-        ANTI JOIN events e ON e.model_id = o.model_id AND e.source = o.source
-             AND e."at" = o."at" AND e.kind = o.kind
         QUALIFY row_number() OVER (PARTITION BY o.model_id, o.source, o."at", o.kind) = 1
     """)
     return {"model_history": history,
-            "events": tbl.conformed(ev.unionByName(tbl.conformed(more, "events")), "events")}
+            "events_history": tbl.conformed(ev_history, "events_history"),
+            "events_presence": tbl.conformed(presence, "events_presence"),
+            "events_observed": tbl.conformed(ev_observed, "events_observed")}
 
 
 def derive(spark: SparkSession, frames: dict[str, DataFrame]) -> dict[str, DataFrame]:

@@ -9,7 +9,8 @@ set-based on Spark, for inputs too big for one machine:
    (:mod:`modelatlas.sources.file_hub_parquet`), run on the executors
    (``mapInArrow``); other file formats are read by their source module on the
    driver (they are small: trending lists, tag CSVs, JSON lines);
-2. **validate**: the store's own rules (``store.ingest._REASON``, translated);
+2. **validate**: the record screen (``records.screen``, on the executors) and the
+   store's own rules (``store.tagsql.REASON``, translated);
    rejected rows go to ``quarantine`` with their content and the reason;
 3. **merge**: one row per (snapshot, model) (the last read wins); model metadata
    folded in time order exactly as ingesting the files one by one does (newest
@@ -51,19 +52,53 @@ if TYPE_CHECKING:
 
 HUB = "hf"
 #: Canonical record columns as Spark types (the mapInArrow output schema).
-_ARROW_TO_SPARK = {pa.string(): "STRING", pa.int64(): "BIGINT", pa.date32(): "DATE",
-                   pa.list_(pa.string()): "ARRAY<STRING>"}
+_ARROW_TO_SPARK = {pa.string(): "STRING", pa.int64(): "BIGINT", pa.float64(): "DOUBLE",
+                   pa.date32(): "DATE", pa.list_(pa.string()): "ARRAY<STRING>"}
+#: Rows a record screen rejected travel with the accepted ones, all record fields
+#: NULL but ``location``, so executors need not report back: ``_screen`` is the
+#: reason and ``_record`` the record as the screen kept it (``records.screen``).
+SCREEN_DDL = "`_screen` STRING, `_record` STRING"
+
+
+def _spark_type(t: pa.DataType) -> str | None:
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMP"
+    if pa.types.is_list(t) and pa.types.is_struct(t.value_type):
+        fields = ", ".join(f"`{f.name}`: {_spark_type(f.type)}" for f in t.value_type)
+        return f"ARRAY<STRUCT<{fields}>>"
+    return _ARROW_TO_SPARK.get(t)
 
 
 def record_ddl() -> str:
-    """Spark DDL of :data:`~modelatlas.sources.records.RECORD_SCHEMA`."""
+    """Spark DDL of :data:`~modelatlas.sources.records.RECORD_SCHEMA` and the screen."""
     cols = []
     for f in RECORD_SCHEMA:
-        t = "TIMESTAMP" if pa.types.is_timestamp(f.type) else _ARROW_TO_SPARK.get(f.type)
+        t = _spark_type(f.type)
         if t is None:
             raise StoreError(f"record field {f.name} has no Spark type ({f.type})")
         cols.append(f"`{f.name}` {t}")
-    return ", ".join(cols)
+    return ", ".join(cols) + ", " + SCREEN_DDL
+
+
+def screened(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` (canonical records) after the record screen: accepted rows as they
+    are, then one row per rejected record (``_screen``, ``_record``, ``location``)."""
+    from modelatlas.sources.records import screen
+
+    good, rejected = screen(batch)
+    n = good.num_rows
+    cols = [*good.columns, pa.nulls(n, pa.string()), pa.nulls(n, pa.string())]
+    names = [*RECORD_SCHEMA.names, "_screen", "_record"]
+    out = pa.RecordBatch.from_arrays(cols, names=names)
+    if not rejected:
+        return out
+    k = len(rejected)
+    bad = [pa.array([r.location for r in rejected], pa.string()) if f.name == "location"
+           else pa.nulls(k, f.type) for f in RECORD_SCHEMA]
+    bad += [pa.array([r.reason for r in rejected], pa.string()),
+            pa.array([r.record for r in rejected], pa.string())]
+    return pa.Table.from_batches([out, pa.RecordBatch.from_arrays(bad, names=names)]
+                                 ).combine_chunks().to_batches()[0]
 
 
 @dataclass(frozen=True)
@@ -117,7 +152,7 @@ def _hub_parquet_mapper(location: str, snapshot: dt.date, batch_size: int
         plan = ReadPlan(location, snapshot, batch_size)
         for b in batches:
             out: Any = map_batch(b, plan)
-            yield out.records if isinstance(out, Batch) else out
+            yield screened(out.records if isinstance(out, Batch) else out)
 
     return run
 
@@ -144,48 +179,58 @@ def _read_input(spark: SparkSession, inp: Input, batch_size: int) -> tuple[DataF
         rejects.extend(b.rejected)
         if b.records.num_rows:
             batches.append(b.records)
-    table = pa.Table.from_batches(batches, schema=RECORD_SCHEMA)
-    df = spark.createDataFrame(table) if table.num_rows else spark.createDataFrame(
-        [], record_ddl())
+    table = pa.Table.from_batches(batches, schema=RECORD_SCHEMA).combine_chunks()
+    rows = screened(table.to_batches()[0]) if table.num_rows else None
+    df = spark.createDataFrame(pa.Table.from_batches([rows]), schema=record_ddl()) \
+        if rows is not None and rows.num_rows else spark.createDataFrame([], record_ddl())
     return df.withColumn("_row", F.monotonically_increasing_id()), rejects
 
 
-# The model metadata of one record, parsed as the DuckDB ingest parses it (_meta).
+# The model metadata of one record, parsed as the DuckDB ingest parses it
+# (tagsql.PARSED: the usable tags, then every prefix reads them).
 META = f"""
 SELECT id,
   coalesce(nullif(trim(author), ''),
            CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 1) END) AS org,
   CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 2) ELSE id END AS name,
   created_at, last_modified, pipeline_tag, library,
-  coalesce({tagsql.prefixed('license')}[1], card_license) AS license_raw,
+  coalesce({tagsql.prefixed('license', tagsql.usable_tags())}[1], card_license)
+      AS license_raw,
   card_license_name AS license_name, card_license_link AS license_link,
-  gated, params_total, params_active, coalesce(tags, []) AS tags,
-  {tagsql.prefixed('arxiv')} AS arxiv, {tagsql.prefixed('dataset')} AS datasets,
-  {tagsql.formats()} AS formats, {tagsql.prefixed('region')} AS regions,
+  gated, params_total, params_active, used_storage, coalesce(tags, []) AS tags,
+  {tagsql.prefixed('arxiv', tagsql.usable_tags())} AS arxiv,
+  {tagsql.prefixed('dataset', tagsql.usable_tags())} AS datasets,
+  {tagsql.formats(tagsql.usable_tags())} AS formats,
+  {tagsql.prefixed('region', tagsql.usable_tags())} AS regions,
   coalesce(truncated_tags, []) AS truncated_tags,
-  card_base_models, card_base_relation, snapshot, _seq
+  card_base_models, card_base_relation, base_models, snapshot, observed_at, _key
 FROM _final
 """
 
-# The licence/gating history row of one record (licenses.history.capture_staged).
+# The licence/gating history row of one record (store.history._staged_rows).
 HISTORY = f"""
 SELECT '{HUB}' AS source, snapshot, id AS model_id,
        coalesce(nullif(trim(author), ''),
                 CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 1) END) AS org,
-       coalesce({tagsql.prefixed('license')}[1], card_license) AS license_raw,
+       coalesce({tagsql.prefixed('license', tagsql.usable_tags())}[1], card_license)
+           AS license_raw,
        card_license_name AS license_name, card_license_link AS license_link,
-       (coalesce({tagsql.prefixed('license')}[1], card_license, card_license_name)
-            IS NOT NULL
-        OR (len(coalesce(tags, [])) > 0 AND len(coalesce(truncated_tags, [])) = 0)
-       ) AS license_known,
+       {tagsql.license_known(f"{tagsql.prefixed('license', tagsql.usable_tags())}[1]",
+                             "coalesce(card_license, card_license_name)",
+                             "tags", "truncated_tags")} AS license_known,
        nullif(lower(trim(gated)), '') AS gated
 FROM _final
 """
 
+# Fields refreshed from the newest record stating them (store.merge._SCALARS).
 _FRESH = ("last_modified", "pipeline_tag", "library", "license_name", "license_link",
-          "gated", "params_total", "params_active")
+          "gated", "params_total", "params_active", "used_storage")
 _TAGGED = ("tags", "arxiv", "datasets", "formats", "regions", "truncated_tags")
 _COMPARE = ("org", "license_raw", "license_name", "license_link", "license_known", "gated")
+#: A record's place in time (store.merge.KEY): snapshot, observation time, then the
+#: order read (input, row); Spark orders structs field by field.
+KEY = ("named_struct('s', snapshot, 't', coalesce(observed_at, CAST(snapshot AS TIMESTAMP)),"
+       " 'f', _file, 'r', _row)")
 
 
 def _sql(spark: SparkSession, duck_sql: str) -> DataFrame:
@@ -194,29 +239,34 @@ def _sql(spark: SparkSession, duck_sql: str) -> DataFrame:
 
 
 def _merge_models(spark: SparkSession) -> DataFrame:
-    """New ``models``: the stored rows folded with the incoming ``_meta`` rows in time
-    order, as the DuckDB merge does one input after another."""
-    # ``newer``: a record at or after the stored metadata's snapshot refreshes it.
+    """New ``models``: the stored rows folded with the incoming ``_ma_meta`` rows in
+    time order, as the DuckDB merge does one input after another (store.merge)."""
+    # ``newer``: a record at or after the stored metadata (snapshot, then time)
+    # refreshes it (store.merge._newer).
     fresh = ",\n".join(
-        f"max_by(m.{c}, m._seq) FILTER (WHERE m.newer AND m.{c} IS NOT NULL) AS n_{c}"
+        f"max_by(m.{c}, m._key) FILTER (WHERE m.newer AND m.{c} IS NOT NULL) AS n_{c}"
         for c in _FRESH)
     tagged = ",\n".join(
-        f"max_by(m.{c}, m._seq) FILTER (WHERE m.newer AND size(m.tags) > 0) AS t_{c},"
-        f" min_by(m.{c}, m._seq) AS f_{c}" for c in _TAGGED)
+        f"max_by(m.{c}, m._key) FILTER (WHERE m.newer AND size(m.tags) > 0) AS t_{c},"
+        f" min_by(m.{c}, m._key) AS f_{c}" for c in _TAGGED)
     spark.sql("""
         CREATE OR REPLACE TEMP VIEW _ma_meta_n AS
-        SELECT m.*, (x.id IS NULL OR m.snapshot >= x.meta_snapshot) AS newer
+        SELECT m.*, (x.id IS NULL OR m.snapshot > x.meta_snapshot
+                     OR (m.snapshot = x.meta_snapshot
+                         AND coalesce(m.observed_at, CAST(m.snapshot AS TIMESTAMP))
+                             >= coalesce(x.meta_at, CAST(x.meta_snapshot AS TIMESTAMP))))
+               AS newer
         FROM _ma_meta m LEFT JOIN models x ON x.id = m.id
     """)
     agg = spark.sql(f"""
         SELECT m.id,
-          max_by(m.org, m._seq) FILTER (WHERE m.newer) AS n_org,
-          max_by(m.name, m._seq) FILTER (WHERE m.newer) AS n_name,
+          max_by(m.org, m._key) FILTER (WHERE m.newer) AS n_org,
+          max_by(m.name, m._key) FILTER (WHERE m.newer) AS n_name,
+          max_by(m.snapshot, m._key) FILTER (WHERE m.newer) AS n_meta_snapshot,
+          max_by(m.observed_at, m._key) FILTER (WHERE m.newer) AS n_meta_at,
           bool_or(m.newer) AS any_newer,
-          min(m.created_at) AS n_created_at,
-          min(CAST(m.created_at AS DATE)) AS n_release_date,
           {fresh},
-          max_by(m.license_raw, m._seq)
+          max_by(m.license_raw, m._key)
               FILTER (WHERE m.newer AND (size(m.tags) > 0 OR m.license_raw IS NOT NULL))
               AS n_license_raw,
           bool_or(m.newer AND (size(m.tags) > 0 OR m.license_raw IS NOT NULL)) AS has_lic,
@@ -232,21 +282,55 @@ def _merge_models(spark: SparkSession) -> DataFrame:
     tagged_cols = ",\n".join(
         f"CASE WHEN a.has_tags THEN a.t_{c} WHEN x.id IS NOT NULL THEN x.{c}"
         f" ELSE a.f_{c} END AS {c}" for c in _TAGGED)
+    # Creation times: every one stated, also by rows the dedupe dropped (_ma_cre).
     return spark.sql(f"""
         SELECT coalesce(a.id, x.id) AS id,
           CASE WHEN a.any_newer THEN a.n_org ELSE x.org END AS org,
           CASE WHEN a.any_newer THEN a.n_name ELSE x.name END AS name,
           CASE WHEN a.any_newer THEN '{HUB}' ELSE x.source END AS source,
-          least(x.created_at, a.n_created_at) AS created_at,
-          least(x.release_date, a.n_release_date) AS release_date,
+          least(x.created_at, c.created_at) AS created_at,
+          least(x.release_date, CAST(c.created_at AS DATE)) AS release_date,
           {fresh_cols},
           CASE WHEN a.has_lic THEN a.n_license_raw ELSE x.license_raw END AS license_raw,
           {tagged_cols},
           least(x.first_seen, a.n_first) AS first_seen,
           greatest(x.last_seen, a.n_last) AS last_seen,
-          greatest(x.meta_snapshot, a.n_last) AS meta_snapshot,
+          CASE WHEN a.any_newer THEN a.n_meta_snapshot ELSE x.meta_snapshot END
+              AS meta_snapshot,
+          CASE WHEN a.any_newer THEN a.n_meta_at ELSE x.meta_at END AS meta_at,
+          -- DuckDB's change signatures (its hash()) have no Spark equivalent; a
+          -- Spark commit rewrites whole tables and needs none (docs/scale.md).
+          CAST(NULL AS DECIMAL(20,0)) AS meta_sig, CAST(NULL AS DECIMAL(20,0)) AS lineage_sig,
           x.license_id, x.license_origin
         FROM _ma_agg a FULL OUTER JOIN models x ON x.id = a.id
+        LEFT JOIN (SELECT id, min(created_at) AS created_at FROM _ma_cre GROUP BY id) c
+          ON c.id = a.id
+    """)
+
+
+def _creations(spark: SparkSession) -> DataFrame:
+    """New ``model_creations``: every creation time of a repo stated with more than one
+    (this run's and the stored one), kept with the first snapshot that stated it
+    (store.history.capture_creations)."""
+    return spark.sql(f"""
+        WITH stated AS (
+            SELECT id AS model_id, created_at, seen FROM _ma_cre
+            UNION ALL
+            SELECT x.id, x.created_at, x.first_seen FROM models x
+            LEFT SEMI JOIN _ma_cre c ON c.id = x.id
+            WHERE x.created_at IS NOT NULL
+        ), several AS (
+            SELECT model_id FROM stated GROUP BY model_id
+            HAVING count(DISTINCT created_at) > 1
+        ), fresh AS (
+            SELECT s.model_id, '{HUB}' AS source, s.created_at, min(s.seen) AS seen
+            FROM stated s LEFT SEMI JOIN several k ON k.model_id = s.model_id
+            GROUP BY s.model_id, s.created_at
+        )
+        SELECT model_id, source, created_at, seen FROM model_creations
+        UNION ALL
+        SELECT f.* FROM fresh f LEFT ANTI JOIN model_creations c
+          ON c.model_id = f.model_id AND c.created_at = f.created_at
     """)
 
 
@@ -256,9 +340,10 @@ def _merge_edges(spark: SparkSession) -> DataFrame:
     spark.sql("""
         CREATE OR REPLACE TEMP VIEW _ma_edge_rows AS
         SELECT * FROM (
-            SELECT m.*, row_number() OVER (PARTITION BY m.id ORDER BY m._seq DESC) AS rn
+            SELECT m.*, row_number() OVER (PARTITION BY m.id ORDER BY m._key DESC) AS rn
             FROM _ma_meta_n m
-            WHERE m.newer AND (size(m.tags) > 0 OR m.card_base_models IS NOT NULL))
+            WHERE m.newer AND (size(m.tags) > 0 OR m.card_base_models IS NOT NULL
+                               OR m.base_models IS NOT NULL))
         WHERE rn = 1
     """)
     new_edges = _sql(spark, tagsql.edges_query("_ma_edge_rows"))
@@ -274,7 +359,7 @@ def _merge_edges(spark: SparkSession) -> DataFrame:
 def merge_history(spark: SparkSession, incoming: str = "_ma_hist_in") -> DataFrame:
     """New ``model_history``: ``incoming`` rows replace their (source, snapshot, model)
     rows and are kept only where they differ from the model's previous row
-    (``licenses.history._insert_changed``)."""
+    (``store.history._insert_changed``)."""
     cols = ("source, snapshot, model_id, org, license_raw, license_name, license_link,"
             " license_known, gated")
     prev = ", ".join(f"lag({c}) OVER w AS p_{c}" for c in _COMPARE)
@@ -316,7 +401,6 @@ def _ingest(spark: SparkSession, root: str, paths: Sequence[str], fmt: str,
     from pyspark.sql import functions as F
 
     from modelatlas.spark import derive as spark_derive
-    from modelatlas.store.ingest import _REASON
 
     started = dt.datetime.now(dt.UTC)
     run_id = uuid.uuid4().hex[:12]
@@ -358,29 +442,43 @@ def _ingest(spark: SparkSession, root: str, paths: Sequence[str], fmt: str,
     for df in staged[1:]:
         all_rows = all_rows.unionByName(df)
     all_rows.createOrReplaceTempView("_ma_staging")
+    # The Hub's placeholder creation time is unknown, not a date (tagsql._INNER).
+    placeholder = F.to_timestamp(F.lit(tagsql.HUB_PLACEHOLDER_CREATED.replace("+00", "")))
     with quiet():
-        checked = s.sql(to_spark(f"SELECT *, {_REASON} AS _reason FROM _ma_staging").text)
+        checked = s.sql(to_spark(f"SELECT *, coalesce(_screen, {tagsql.REASON}) AS _reason"
+                                 " FROM _ma_staging").text)
+        checked = checked.withColumn("created_at", F.when(
+            F.col("created_at") == placeholder, F.lit(None)).otherwise(F.col("created_at")))
         checked = checked.localCheckpoint(eager=True)
     checked.createOrReplaceTempView("_ma_checked")
-    summary.records += checked.count()
+    summary.records += checked.where("_screen IS NULL").count()
     bad = s.sql("""
-        SELECT _label AS source, location, to_json(struct(id, author, created_at, snapshot,
-               downloads_30d, downloads_all_time, likes, tags)) AS record, _reason AS reason
+        SELECT _label AS source, location,
+               coalesce(_record, to_json(struct(id, author, created_at, snapshot,
+                        downloads_30d, downloads_all_time, likes, tags))) AS record,
+               _reason AS reason
         FROM _ma_checked WHERE _reason IS NOT NULL""").collect()
     q_rows.extend((r["source"], r["location"], r["record"], r["reason"]) for r in bad)
-    # One row per (snapshot, id): the last read wins; _seq orders records in time.
+    # Every creation time stated, before the dedupe drops rows (store.ingest._dedupe).
+    s.sql("""
+        SELECT id, created_at, min(snapshot) AS seen FROM _ma_checked
+        WHERE _reason IS NULL AND created_at IS NOT NULL GROUP BY id, created_at
+    """).localCheckpoint(eager=True).createOrReplaceTempView("_ma_cre")
+    # One row per (snapshot, id): the latest observed, else the last read.
     final = s.sql("""
         SELECT * FROM (
-            SELECT *, row_number() OVER (PARTITION BY snapshot, id
-                                         ORDER BY _file DESC, _row DESC) AS _rn
+            SELECT *, row_number() OVER (
+                PARTITION BY snapshot, id
+                ORDER BY coalesce(observed_at, CAST(snapshot AS TIMESTAMP)) DESC,
+                         _file DESC, _row DESC) AS _rn
             FROM _ma_checked WHERE _reason IS NULL) WHERE _rn = 1
-    """).withColumn("_seq", F.unix_date("snapshot").cast("bigint") * 1_000_000
-                    + F.col("_file"))
+    """).withColumn("_key", F.expr(KEY))
     final = final.localCheckpoint(eager=True)
     final.createOrReplaceTempView("_final")
     _sql(s, META).createOrReplaceTempView("_ma_meta")
     models = _merge_models(s).localCheckpoint(eager=True)
     edges = _merge_edges(s).localCheckpoint(eager=True)
+    creations = _creations(s).localCheckpoint(eager=True)
     _sql(s, HISTORY).createOrReplaceTempView("_ma_hist_in")
     history = merge_history(s).localCheckpoint(eager=True)
     n_final = final.count()
@@ -388,31 +486,45 @@ def _ingest(spark: SparkSession, root: str, paths: Sequence[str], fmt: str,
     summary.observations += n_final
     summary.edges += s.table("_ma_new_edges").count()
     summary.quarantined += len(q_rows)
-    # Observations: this input's (snapshot, model) rows replace the stored ones, month
-    # by month (only the months the input touches are rewritten).
+    # Observations: this run's (snapshot, model) rows replace the stored ones unless
+    # those were observed later that day (store.merge.merge_observations), month by
+    # month (only the months the input touches are rewritten).
     months = sorted({r[0] for r in final.select(
         F.date_format("snapshot", "yyyy-MM")).distinct().collect()})
-    obs_new = final.select(F.lit(HUB).alias("source"), "snapshot",
-                           F.col("id").alias("model_id"), "downloads_30d",
-                           "downloads_all_time", "likes", F.lit(False).alias("carried_over"))
+    obs_new = tbl.conformed(final.select(
+        F.lit(HUB).alias("source"), "snapshot", F.col("id").alias("model_id"),
+        "observed_at", "downloads_30d", "downloads_all_time", "likes", "trending_score",
+        "children_count", F.lit(False).alias("carried_over")), "observations")
     obs_parts: dict[str, DataFrame] = {}
     counts: dict[dt.date, int] = {}
+    month_of = F.date_format("snapshot", "yyyy-MM")
     for month in months:
-        old = frames["observations"].where(F.date_format("snapshot", "yyyy-MM") == month)
-        inc = obs_new.where(F.date_format("snapshot", "yyyy-MM") == month)
-        merged = old.join(inc.select("source", "snapshot", "model_id"),
-                          ["source", "snapshot", "model_id"], "left_anti") \
-            .unionByName(tbl.conformed(inc, "observations")).localCheckpoint(eager=True)
+        both = frames["observations"].where(month_of == month).withColumn("_p", F.lit(0)) \
+            .unionByName(obs_new.where(month_of == month).withColumn("_p", F.lit(1)))
+        both.createOrReplaceTempView("_ma_obs_both")
+        merged = s.sql("""
+            SELECT * FROM (
+                SELECT *, row_number() OVER (
+                    PARTITION BY source, snapshot, model_id
+                    ORDER BY coalesce(observed_at, CAST(snapshot AS TIMESTAMP)) DESC,
+                             _p DESC) AS _rn
+                FROM _ma_obs_both) WHERE _rn = 1
+        """)
+        merged = tbl.conformed(merged, "observations").localCheckpoint(eager=True)
         obs_parts[month] = merged
         for r in merged.where(F.col("source") == HUB).groupBy("snapshot").count().collect():
             counts[r["snapshot"]] = int(r["count"])
+    latest = _latest(s, frames["latest_observations"], list(obs_parts.values()))
     snaps = sorted({r[0] for r in final.select("snapshot").distinct().collect()})
+    last_at = {r[0]: r[1] for r in final.groupBy("snapshot").agg(
+        F.max("observed_at")).collect()}
     summary.snapshots.extend(d.isoformat() for d in snaps)
     sim_of = {i.snapshot: i.simulated for i in good_inputs}
     fmt_of = {i.snapshot: i.fmt for i in good_inputs}
     now = dt.datetime.now(dt.UTC)
     snapshots = _upsert_snapshots(s, frames["snapshots"], [
-        (HUB, d, counts.get(d, 0), now, run_id, sim_of.get(d, False)) for d in snaps])
+        (HUB, d, counts.get(d, 0), now, run_id, sim_of.get(d, False), last_at.get(d))
+        for d in snaps])
     scope = _upsert_scope(s, frames["snapshot_scope"], [
         (HUB, d, fmt_of.get(d), bool(sim_of.get(d)) or fmt_of.get(d) in _full_formats())
         for d in snaps])
@@ -423,6 +535,7 @@ def _ingest(spark: SparkSession, root: str, paths: Sequence[str], fmt: str,
           summary.quarantined, "; ".join(summary.failed)[:2000])],
         tbl.ddl("ingest_runs")))
     out = {"models": models, "edges": edges, "model_history": history,
+           "model_creations": creations, "latest_observations": latest,
            "snapshots": snapshots, "snapshot_scope": scope, "quarantine": quarantine,
            "ingest_runs": runs}
     if derive:
@@ -434,7 +547,7 @@ def _ingest(spark: SparkSession, root: str, paths: Sequence[str], fmt: str,
 
 
 def _full_formats() -> frozenset[str]:
-    from modelatlas.licenses.history import FULL_FORMATS
+    from modelatlas.store.history import FULL_FORMATS
 
     return FULL_FORMATS
 
@@ -472,26 +585,47 @@ def _with_parts(obs: DataFrame, parts: dict[str, DataFrame]) -> DataFrame:
     return out
 
 
+def _latest(spark: SparkSession, stored: DataFrame, written: list[DataFrame]) -> DataFrame:
+    """New ``latest_observations``: per model, its observation at its newest snapshot
+    (tie: 'hf' before 'modelscope'), from the stored rows and the rewritten months
+    (whose rows win: they are those months' final content; store.latest)."""
+    from pyspark.sql import functions as F
+
+    both = tbl.conformed(stored, "latest_observations").withColumn("_p", F.lit(0))
+    for df in written:
+        both = both.unionByName(tbl.conformed(df, "latest_observations")
+                                .withColumn("_p", F.lit(1)))
+    both.createOrReplaceTempView("_ma_latest_both")
+    return tbl.conformed(spark.sql("""
+        SELECT * FROM (
+            SELECT *, row_number() OVER (PARTITION BY model_id
+                                         ORDER BY snapshot DESC, source, _p DESC) AS _rn
+            FROM _ma_latest_both) WHERE _rn = 1
+    """), "latest_observations")
+
+
 def _upsert_snapshots(spark: SparkSession, old: DataFrame, rows: list[tuple[Any, ...]]
                       ) -> DataFrame:
     new = spark.createDataFrame(rows, "source STRING, snapshot DATE, models BIGINT,"
-                                " committed_at TIMESTAMP, run_id STRING, simulated BOOLEAN")
+                                " committed_at TIMESTAMP, run_id STRING, simulated BOOLEAN,"
+                                " last_at TIMESTAMP")
     new.createOrReplaceTempView("_ma_snap_new")
-    old.createOrReplaceTempView("_ma_snap_old")
-    return spark.sql("""
+    tbl.conformed(old, "snapshots").createOrReplaceTempView("_ma_snap_old")
+    return tbl.conformed(spark.sql("""
         SELECT o.* FROM _ma_snap_old o LEFT ANTI JOIN _ma_snap_new n
             ON n.source = o.source AND n.snapshot = o.snapshot
         UNION ALL
         SELECT n.source, n.snapshot, n.models, n.committed_at, n.run_id,
-               n.simulated OR coalesce(o.simulated, FALSE) AS simulated
+               n.simulated OR coalesce(o.simulated, FALSE) AS simulated,
+               greatest(o.last_at, n.last_at) AS last_at
         FROM _ma_snap_new n LEFT JOIN _ma_snap_old o
             ON n.source = o.source AND n.snapshot = o.snapshot
-    """)
+    """), "snapshots")
 
 
 def _upsert_scope(spark: SparkSession, old: DataFrame, rows: list[tuple[Any, ...]]
                   ) -> DataFrame:
-    """A snapshot once marked full stays full (``licenses.history.mark_scope``)."""
+    """A snapshot once marked full stays full (``store.history.set_scope``)."""
     new = spark.createDataFrame(rows, "source STRING, snapshot DATE, format STRING,"
                                 " full BOOLEAN")
     new.createOrReplaceTempView("_ma_scope_new")

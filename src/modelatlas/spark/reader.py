@@ -65,6 +65,7 @@ class SparkReader(EngineReader):
                 df = df.cache()
                 self.frames[name] = df
             df.createOrReplaceTempView(name)
+        tbl.create_views(self.spark)
         self._lock = threading.Lock()
         self._made: dict[str, DataFrame] = {}
         self._building: dict[str, threading.Lock] = {}

@@ -71,24 +71,77 @@ def spark_type(duck: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def store_schema() -> dict[str, tuple[tuple[str, str], ...]]:
-    """Every table and view of a freshly migrated store: name -> ((column, DuckDB type)).
-
-    Bookkeeping that only a DuckDB file has (``schema_migrations``) is left out.
-    """
+def _migrated() -> tuple[dict[str, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...]]:
+    """(base tables: name -> ((column, DuckDB type)), views: ((name, DuckDB SELECT)))
+    of a freshly migrated store."""
     from modelatlas.store.db import open_store
 
     with open_store(":memory:") as st:
         rows = st.con.execute("""
-            SELECT table_name, column_name, data_type FROM information_schema.columns
-            WHERE table_schema = 'main' AND table_catalog = current_database()
-            ORDER BY table_name, ordinal_position
+            SELECT c.table_name, c.column_name, c.data_type
+            FROM information_schema.columns c JOIN information_schema.tables t
+              ON t.table_catalog = c.table_catalog AND t.table_schema = c.table_schema
+             AND t.table_name = c.table_name
+            WHERE c.table_schema = 'main' AND c.table_catalog = current_database()
+              AND t.table_type = 'BASE TABLE'
+            ORDER BY c.table_name, c.ordinal_position
+        """).fetchall()
+        # Creation order: a view may read an earlier one.
+        views = st.con.execute("""
+            SELECT view_name, sql FROM duckdb_views()
+            WHERE NOT internal AND schema_name = 'main' AND database_name = current_database()
+            ORDER BY view_oid
         """).fetchall()
     out: dict[str, list[tuple[str, str]]] = {}
     for table, col, typ in rows:
         if table != "schema_migrations":
             out.setdefault(str(table), []).append((str(col), str(typ)))
-    return {k: tuple(v) for k, v in out.items()}
+    return {k: tuple(v) for k, v in out.items()}, tuple(
+        (str(n), _view_select(str(n), str(q))) for n, q in views)
+
+
+def _view_select(name: str, create_sql: str) -> str:
+    """The SELECT of a ``CREATE VIEW`` statement, in DuckDB's dialect."""
+    import sqlglot
+
+    stmt = sqlglot.parse_one(create_sql, read="duckdb")
+    body = stmt.expression if isinstance(stmt, sqlglot.exp.Create) else None
+    if body is None:
+        raise StoreError(f"view {name}: unreadable definition")
+    return str(body.sql(dialect="duckdb"))
+
+
+def store_schema() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every base table of a freshly migrated store: name -> ((column, DuckDB type)).
+
+    Bookkeeping that only a DuckDB file has (``schema_migrations``) is left out;
+    views are not tables (:func:`store_views`): their rows follow from the tables.
+    """
+    return _migrated()[0]
+
+
+def store_views() -> tuple[tuple[str, str], ...]:
+    """Every view of the store, (name, DuckDB-dialect SELECT), in creation order."""
+    return _migrated()[1]
+
+
+def create_views(spark: SparkSession) -> None:
+    """The store's views as Spark temporary views over the tables already registered
+    under their names (their DuckDB definitions translated: e.g. ``events``, whose
+    ``QUALIFY`` becomes a row_number in a subquery)."""
+    from modelatlas.spark.session import quiet
+    from modelatlas.spark.translate import to_spark
+
+    for name, select in store_views():
+        if not _TABLE.match(name):
+            raise StoreError(f"unexpected view name {name!r}")
+        try:
+            with quiet():
+                spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS "
+                          f"{to_spark(select).text}")
+        except Exception as exc:  # AnalysisException: a definition Spark cannot run
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise StoreError(f"view {name} cannot be created on Spark: {first}") from exc
 
 
 def ddl(table: str) -> str:
