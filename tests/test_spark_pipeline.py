@@ -49,6 +49,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, spark: SparkSession
 
     tmp = tmp_path_factory.mktemp("spark-pipeline")
     files = write_snapshots(SynthConfig(models=400, snapshots=3, seed=11), tmp / "sim")
+    _with_changes(sorted(files))
     db = tmp / "atlas.duckdb"
     mp = pytest.MonkeyPatch()
     mp.setenv("MODELATLAS_SKIP_DERIVE", "1")
@@ -60,6 +61,34 @@ def built(tmp_path_factory: pytest.TempPathFactory, spark: SparkSession
     summary = spark_ingest(spark, str(tmp / "tables"), [str(f) for f in files])
     assert summary.observations > 0 and not summary.failed
     yield db, tmp / "tables", tmp
+
+
+def _with_changes(files: list[Path]) -> None:
+    """Changes the simulator does not make, so every kind of event has rows: the
+    second dump lacks 10 models (removed, then reappeared) and gates 5; the third
+    changes 5 licences, re-creates 3 repos and moves 2 to another org."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    mid, last = files[1], files[2]
+    t = pq.read_table(mid)
+    rows = t.to_pylist()
+    for r in rows[20:25]:
+        r["gated"] = "manual"
+    pq.write_table(pa.Table.from_pylist(rows[:5] + rows[15:], schema=t.schema), mid)
+    t = pq.read_table(last)
+    rows = t.to_pylist()
+    for r in rows[20:25]:
+        r["tags"] = [x for x in (r["tags"] or []) if not x.startswith("license:")] + [
+            "license:cc-by-nc-4.0"]
+    for r in rows[30:33]:
+        r["createdAt"] = dt.datetime(2026, 10, 5, 12, 0, tzinfo=dt.UTC)
+    for r in rows[40:42]:
+        r["author"] = "moved-org"
+        r["id"] = "moved-org/" + r["id"].split("/", 1)[1]
+    pq.write_table(pa.Table.from_pylist(rows, schema=t.schema), last)
 
 
 def _norm(v: Any) -> Any:
@@ -107,6 +136,9 @@ def test_every_table_equals_duckdb(spark: SparkSession, built: tuple[Path, Path,
             differ.append(f"{table}: spark has {len(got)} rows, duckdb {len(want)};"
                           f" only spark {extra}; only duckdb {missing}")
     assert not differ, "\n".join(differ)
+    kinds = {r[0] for r in s.sql("SELECT DISTINCT kind FROM events").collect()}
+    assert {"removed", "reappeared", "gated_added", "license_changed", "recreated",
+            "org_renamed"} <= kinds, kinds
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
