@@ -205,6 +205,8 @@ def events(spark: SparkSession) -> dict[str, DataFrame]:
     """derive_steps.events and observed_removals in full: the fallback history, then
     ``events_history``, ``events_presence`` and ``events_observed`` (the ``events``
     view reads the three)."""
+    from pyspark.sql import functions as F
+
     from modelatlas.derive_steps import events as step
     from modelatlas.derive_steps import observed_removals as observed
     from modelatlas.store.merge import dates_sql
@@ -218,7 +220,13 @@ def events(spark: SparkSession) -> dict[str, DataFrame]:
                               step.RECREATIONS)):
         sql = text.replace("model_history h {only}", "model_history h") \
             .replace("model_creations c {only}", "model_creations c")
-        _duck(spark, sql).createOrReplaceTempView(f"_ev_h{i}")
+        df = _duck(spark, sql)
+        if text is step.RECREATIONS:
+            # DuckDB writes a UTC TIMESTAMPTZ as text with its offset ("... 12:00:00+00");
+            # Spark's text of a timestamp (session time UTC) has none.
+            df = df.withColumn("old", F.concat("old", F.lit("+00"))) \
+                .withColumn("new", F.concat("new", F.lit("+00")))
+        df.createOrReplaceTempView(f"_ev_h{i}")
         parts.append(f"SELECT * FROM _ev_h{i}")
     ev_history = _duck(spark, _ONE_PER_KEY.format(body=" UNION ALL ".join(parts))
                        ).localCheckpoint(eager=True)
