@@ -2,7 +2,8 @@
 
 Writes (or reuses, ``--keep DIR``) a SIMULATED Hub of ``--models`` models and
 ``--snapshots`` monthly dumps with ``modelatlas synth``, then, each side in its
-own fresh process (peak RSS per side, the JVM included), times:
+own fresh process (peak RSS per side: for Spark that of the Python driver only,
+its JVM is not counted; read it with ``ps`` during the run), times:
 
 - **duckdb** (the baseline): ``ingest file`` of every dump with derive skipped,
   then ``derive`` once, then the report's queries (``build_report``);
@@ -132,7 +133,7 @@ def main() -> None:
             proc = subprocess.Popen(
                 [sys.executable, __file__, "--side", side, "--keep", str(work), "--master",
                  args.master, "--driver-memory", args.driver_memory], stdout=out, stderr=err)
-            # wait4: this side's own peak RSS (its JVM included), not the run's maximum
+            # wait4: this side's own peak RSS (not the JVM it starts), not the run's maximum
             _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t
         if os.waitstatus_to_exitcode(status) != 0:
