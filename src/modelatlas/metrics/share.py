@@ -84,11 +84,10 @@ def _alltime_delta_sql(freq: str) -> str:
         key = "year(o.snapshot) * 12 + month(o.snapshot)"
     else:
         key = "CAST(date_diff('day', DATE '1970-01-01', o.snapshot) AS BIGINT)"
-    adjacent = (
-        "p.k = l.k - 1" if freq == "month"
-        else "p.k = (SELECT max(k2.k) FROM lasts k2 WHERE k2.model_id = l.model_id"
-        " AND k2.k < l.k)"
-    )
+    # The previous observed period comes from a window (lag), not a correlated
+    # subquery in a join condition, which Spark cannot run (issue 14). Month: the
+    # previous observed month must be the calendar month before.
+    adjacent = "s.prev_k = s.k - 1" if freq == "month" else "TRUE"
     return f"""
     obs AS (
         SELECT o.model_id, o.snapshot, o.downloads_all_time AS v,
@@ -100,11 +99,16 @@ def _alltime_delta_sql(freq: str) -> str:
         SELECT model_id, pkey, k, max(snapshot) AS snapshot, arg_max(v, snapshot) AS v
         FROM obs GROUP BY model_id, pkey, k
     ),
+    steps AS (
+        SELECT l.*, lag(l.k) OVER (PARTITION BY l.model_id ORDER BY l.k) AS prev_k,
+               lag(l.v) OVER (PARTITION BY l.model_id ORDER BY l.k) AS prev_v
+        FROM lasts l
+    ),
     vals AS (
-        SELECT l.model_id, l.pkey, l.v - p.v AS v
-        FROM lasts l JOIN lasts p ON p.model_id = l.model_id AND {adjacent}
-        CROSS JOIN params
-        WHERE l.v >= p.v AND {in_range('l.snapshot')}
+        SELECT s.model_id, s.pkey, s.v - s.prev_v AS v
+        FROM steps s CROSS JOIN params
+        WHERE s.prev_k IS NOT NULL AND {adjacent} AND s.v >= s.prev_v
+          AND {in_range('s.snapshot')}
     )"""
 
 
