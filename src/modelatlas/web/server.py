@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from modelatlas.settings import default_db_path
 
 
-def run_server(db: str | Path | None, *, host: str, port: int) -> None:
-    """Serve the store at ``db`` until interrupted."""
+def run_server(db: str | Path | None, *, host: str, port: int,
+               allow_hosts: Iterable[str] = ()) -> None:
+    """Serve the store at ``db`` until interrupted (answering only to the loopback names,
+    ``host`` and ``allow_hosts`` in the Host header)."""
     import uvicorn
     from fastapi import Request
 
     from modelatlas.web.app import create_app
 
     path = Path(db) if db else default_db_path()
-    app = create_app(path)
+    app = create_app(path, bound=host, allow_hosts=allow_hosts)
 
     @app.middleware("http")
     async def _log(request: Request, call_next: Callable[..., Any]) -> Any:
@@ -27,7 +29,7 @@ def run_server(db: str | Path | None, *, host: str, port: int) -> None:
         response = await call_next(request)
         ms = (time.perf_counter() - t0) * 1000
         path_q = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        print(f"{request.method} {path_q[:300]} {response.status_code} {ms:.1f}ms",
+        print(f"{request.method} {_printable(path_q[:300])} {response.status_code} {ms:.1f}ms",
               file=sys.stderr, flush=True)
         return response
 
@@ -38,3 +40,10 @@ def run_server(db: str | Path | None, *, host: str, port: int) -> None:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
         app.state.shared.close()
+
+
+def _printable(text: str) -> str:
+    """A request line without control characters (a terminal never gets raw escapes)."""
+    from modelatlas.cli.output import plain
+
+    return plain(text)

@@ -1,0 +1,90 @@
+"""Vega-Lite specs for the views only the dashboard has, in the report's style.
+
+The report's charts (:mod:`modelatlas.report.charts`) draw share over time,
+top groups, licence mix per region and RAM; pages use them as they are. The
+views here belong to one organisation or one tree: a count of an
+organisation's listed models per creation month or licence (Vega-Lite
+aggregates the rows it is given, so the chart covers exactly the rows shown),
+tree sizes, and a tree's descendants by relation and generation. They take
+API answers (lists of dicts) and return specs; no store access, no metric.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from modelatlas.report import charts
+
+WIDTH = charts.WIDTH - 120
+RELATIONS = ["finetune", "adapter", "quantized", "merge", "unknown"]
+RELATION_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#bdbdbd"]
+
+
+def releases(models: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Listed models per month of creation on the Hub."""
+    rows = [{"id": m["id"], "created_at": m["created_at"]} for m in models
+            if m.get("created_at")]
+    if not rows:
+        return None
+    chart = alt.Chart(pd.DataFrame(rows), title="Models created per month").mark_bar(
+        color="#4c72b0").encode(
+        x=alt.X("yearmonth(created_at):T", title=None),
+        y=alt.Y("count():Q", title="models"),
+        tooltip=[alt.Tooltip("yearmonth(created_at):T", title="month"),
+                 alt.Tooltip("count():Q", title="models")],
+    ).properties(width=WIDTH, height=180)
+    return charts.spec(chart)
+
+
+def licence_mix(models: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Listed models per canonical licence id (unknown when none resolved)."""
+    if not models:
+        return None
+    df = pd.DataFrame([{"licence": m.get("license_id") or "unknown"} for m in models])
+    chart = alt.Chart(df, title="Licences of the listed models").mark_bar(
+        color="#72b7b2").encode(
+        x=alt.X("count():Q", title="models"),
+        y=alt.Y("licence:N", sort="-x", title=None),
+        tooltip=["licence:N", alt.Tooltip("count():Q", title="models")],
+    ).properties(width=WIDTH // 2, height=max(80, 18 * df["licence"].nunique()))
+    return charts.spec(chart)
+
+
+def tree_sizes(trees: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Derivatives under each root (largest first)."""
+    if not trees:
+        return None
+    df = pd.DataFrame([{"root": t["root"], "size": t["size"], "depth": t["max_depth"]}
+                       for t in trees])
+    chart = alt.Chart(df, title="Derivatives per root model").mark_bar(
+        color="#f58518").encode(
+        x=alt.X("size:Q", title="derivatives (all generations)"),
+        y=alt.Y("root:N", sort="-x", title=None),
+        tooltip=["root:N", alt.Tooltip("size:Q", format=","),
+                 alt.Tooltip("depth:Q", title="deepest generation")],
+    ).properties(width=WIDTH // 2, height=max(80, 18 * len(df)))
+    return charts.spec(chart)
+
+
+def descendants(by_relation: dict[str, int], by_generation: dict[str, int]
+                ) -> dict[str, Any] | None:
+    """A tree's descendants by relation and by generation, side by side."""
+    if not sum(by_relation.values()):
+        return None
+    rel = pd.DataFrame([{"relation": k, "models": v} for k, v in by_relation.items()])
+    gen = pd.DataFrame([{"generation": int(k), "models": v} for k, v in by_generation.items()])
+    left = alt.Chart(rel, title="by relation").mark_bar().encode(
+        x=alt.X("models:Q"), y=alt.Y("relation:N", sort=RELATIONS, title=None),
+        color=alt.Color("relation:N", scale=alt.Scale(domain=RELATIONS,
+                                                      range=RELATION_COLORS), legend=None),
+        tooltip=["relation:N", alt.Tooltip("models:Q", format=",")],
+    ).properties(width=WIDTH // 2 - 60, height=120)
+    right = alt.Chart(gen, title="by generation (1 = direct children)").mark_bar(
+        color="#4c72b0").encode(
+        x=alt.X("generation:O"), y=alt.Y("models:Q"),
+        tooltip=["generation:O", alt.Tooltip("models:Q", format=",")],
+    ).properties(width=WIDTH // 2 - 60, height=120)
+    return charts.spec(alt.hconcat(left, right))
