@@ -97,6 +97,12 @@ class Atlas:
 
             derive.refresh(st)
             return cls(st)
+        from modelatlas import derive
+
+        st = open_store(p, read_only=True)
+        if not pending_migrations(st.con) and derive.is_current(st):
+            return cls(st)   # the usual case: one open, nothing to do
+        st.close()
         fresh = bring_up_to_date(p)
         return cls(open_store(p, read_only=True), stale=not fresh)
 

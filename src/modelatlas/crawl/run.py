@@ -23,7 +23,8 @@ from modelatlas.crawl import jobs
 from modelatlas.crawl.commit import commit_job
 from modelatlas.crawl.listers import HubLister, Lister
 from modelatlas.errors import ModelAtlasError, NetworkError, UsageError
-from modelatlas.sources.hub_api import DEFAULT_PAGE_SIZE, SORTS, HubClient, RetryPolicy
+from modelatlas.sources.hub_api import HubClient, RetryPolicy
+from modelatlas.sources.hub_listing import DEFAULT_PAGE_SIZE, SORTS
 from modelatlas.store.db import Store
 from modelatlas.store.ingest import IngestSummary, finish_run, new_run
 

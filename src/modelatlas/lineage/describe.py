@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from modelatlas.errors import NotFoundError
-from modelatlas.lineage.roots import CANON_EDGES
+from modelatlas.lineage.edges import CANON_EDGES
 from modelatlas.queries._registry import Sql
 
 if TYPE_CHECKING:

@@ -11,16 +11,9 @@ from __future__ import annotations
 
 from modelatlas.catalog import families
 from modelatlas.lineage import graph
+from modelatlas.lineage.edges import CANON_EDGES
 from modelatlas.lineage.graph import Resolution
 from modelatlas.store.db import Store
-
-# Edges with parents spelled as the stored model id when one matches case-insensitively.
-CANON_EDGES = """
-    SELECT e.child, coalesce(m.id, e.parent) AS parent, e.relation, e.origin
-    FROM edges e
-    LEFT JOIN (SELECT lower(id) AS lid, min(id) AS id FROM models GROUP BY 1) m
-        ON m.lid = lower(e.parent)
-"""
 
 
 def rebuild(store: Store) -> Resolution:

@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Any
 
 from modelatlas.errors import UsageError
-from modelatlas.lineage.roots import CANON_EDGES
+from modelatlas.lineage.edges import CANON_EDGES
 from modelatlas.queries._registry import Sql
 
 RELATION_PRIORITY = ("merge", "quantized", "adapter", "finetune", "unknown")

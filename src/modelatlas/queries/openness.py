@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelatlas.openness import imports, profile
 from modelatlas.queries._engine import Reader
 from modelatlas.queries._params import Param
 from modelatlas.queries._registry import Args, Query, Shape
@@ -13,6 +12,8 @@ FRAMEWORKS = ("osai", "mof", "profile")
 
 
 def _openness(reader: Reader, args: Args) -> Any:
+    from modelatlas.openness import imports, profile
+
     st, target, fw = reader.store, args["target"], args["framework"]
     if fw == "osai":
         return imports.osai_list(st) if target is None else imports.osai_project(st, target)

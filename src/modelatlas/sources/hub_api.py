@@ -67,21 +67,11 @@ from modelatlas.errors import (
     UnauthorizedError,
     UsageError,
 )
+from modelatlas.sources.hub_listing import DEFAULT_PAGE_SIZE, LIST_EXPAND, PAGE_SIZES, SORTS
 
 T = TypeVar("T")
 
-# ``expand=`` fields the listing asks for: what the store uses (ModelInfo property
-# names, all in huggingface_hub's ``ExpandModelProperty_T``). Not ``cardData``: it
-# can be large and the Hub mirrors its licence and base model into tags;
-# ``ingest details`` fetches the card for the models that need it.
-LIST_EXPAND: tuple[str, ...] = (
-    "author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes",
-    "tags", "pipeline_tag", "library_name", "gated", "safetensors", "gguf", "baseModels",
-    "trendingScore", "usedStorage", "childrenModelCount",
-)  # fmt: skip
-SORTS: tuple[str, ...] = ("downloads", "likes", "createdAt", "lastModified", "trendingScore")
-DEFAULT_PAGE_SIZE = 500  # huggingface.js list-models.ts asks for min(limit, 500)
-PAGE_SIZES: tuple[int, ...] = (1000, 500, 250, 100, 50)  # fallback ladder after a 400
+
 MAX_BODY_BYTES = 64 * 1024 * 1024  # one JSON answer; a listing page of 1000 is a few MB
 # huggingface_hub constants.SAFETENSORS_MAX_HEADER_LENGTH (25,000,000) + the 8-byte length.
 MAX_RANGE_BYTES = 25_000_008

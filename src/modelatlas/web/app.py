@@ -92,7 +92,7 @@ class Api:
         key = (q.name, to_json(sorted(args.items())))
         gen = self.shared.generation or ""
         body = self.shared.answers.get((gen, key[0] + key[1]))
-        if body is not None and self.shared.path is not None:
+        if body is not None and self.shared.connected:
             return Response(body, media_type="application/json")
         try:
             with self.shared.reader() as reader:

@@ -110,6 +110,12 @@ class SharedStore:
             self.generation = gen
         self._con = con
 
+    @property
+    def connected(self) -> bool:
+        """True while the server holds the store: no writer can have changed it since
+        the connection was made, so cached answers are current."""
+        return self._con is not None
+
     def _release(self) -> None:
         """Close the connection once no request uses it (a writer is waiting)."""
         with self._cond:

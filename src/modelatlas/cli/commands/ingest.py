@@ -9,7 +9,6 @@ from modelatlas.cli import context
 from modelatlas.cli.output import print_json
 from modelatlas.cli.spec import Command, Values
 from modelatlas.errors import InputError
-from modelatlas.pipeline import ingest_files
 from modelatlas.queries import Param
 
 FORMATS = ("auto", "hub-json", "hub-parquet", "tags-csv", "trending-parquet", "modelinfo-csv")
@@ -20,6 +19,8 @@ JSON = Param("as_json", "bool", default=False, flag="--json",
 
 def ingest_file(v: Values) -> None:
     """Ingest Hub dump, JSON, tag-CSV or trending files (each file in one transaction)."""
+    from modelatlas.pipeline import ingest_files
+
     paths = [Path(p) for p in v["paths"]]
     as_json = v["as_json"]
     with context.store() as st:

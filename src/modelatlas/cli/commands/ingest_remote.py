@@ -7,18 +7,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelatlas.cli import context
 from modelatlas.cli.commands.ingest import JSON
 from modelatlas.cli.output import print_json
 from modelatlas.cli.spec import Command, Values
-from modelatlas.crawl import details as details_mod
-from modelatlas.crawl.run import Progress as CrawlProgress
-from modelatlas.crawl.run import endpoint_or_default, ingest_hub, ingest_modelscope
 from modelatlas.errors import InputError, UsageError
 from modelatlas.queries import Param
-from modelatlas.sources.hub_api import SORTS, HubClient, RetryPolicy
+from modelatlas.sources.hub_listing import SORTS
+
+if TYPE_CHECKING:
+    from modelatlas.crawl.run import Progress as CrawlProgress
 
 
 @contextmanager
@@ -75,6 +75,8 @@ def _render(d: dict[str, Any], as_json: bool) -> None:
 
 def ingest_hub_cmd(v: Values) -> None:
     """Snapshot the Hub's model list (paged, resumable: rerun the same command after a kill)."""
+    from modelatlas.crawl.run import ingest_hub
+
     with context.store() as st, _progress(not v["as_json"], "hub") as tick:
         summary = ingest_hub(st, endpoint=v["endpoint"], limit=v["limit"], sort=v["sort"],
                              since=v["since"], snapshot=v["snapshot"], on_page=tick)
@@ -83,6 +85,8 @@ def ingest_hub_cmd(v: Values) -> None:
 
 def ingest_modelscope_cmd(v: Values) -> None:
     """Snapshot ModelScope's public model list (source = modelscope), resumably."""
+    from modelatlas.crawl.run import ingest_modelscope
+
     with context.store() as st, _progress(not v["as_json"], "modelscope") as tick:
         summary = ingest_modelscope(st, endpoint=v["endpoint"], limit=v["limit"], on_page=tick)
     _render(summary.as_dict(), v["as_json"])
@@ -90,6 +94,10 @@ def ingest_modelscope_cmd(v: Values) -> None:
 
 def ingest_details_cmd(v: Values) -> None:
     """Fetch per-model details (card, files and sizes, config, parameters, gating)."""
+    from modelatlas.crawl import details as details_mod
+    from modelatlas.crawl.run import endpoint_or_default
+    from modelatlas.sources.hub_api import HubClient, RetryPolicy
+
     models, top, as_json = v["models"], v["top"], v["as_json"]
     if (models is None) == (top is None):
         raise UsageError("give exactly one of --models FILE or --top N")
