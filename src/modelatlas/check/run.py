@@ -103,12 +103,13 @@ def family_of(model_id: str) -> str | None:
 
 
 def load_subject(target: str, store: Store | None, *, online: bool,
-                 endpoint: str | None) -> Subject:
-    """A local folder when ``target`` is one, else a Hub id (live or from the store)."""
+                 endpoint: str | None, local: bool = True) -> Subject:
+    """A local folder when ``target`` is one (only when ``local``: the web server never
+    looks at its own filesystem), else a Hub id (live or from the store)."""
     p = Path(target).expanduser()
-    if p.is_dir():
+    if local and p.is_dir():
         return folder.read_folder(p)
-    if p.exists():
+    if local and p.exists():
         raise UsageError(f"{target} is a file: give a model folder or a Hub id")
     if online:
         return hub.online(target, endpoint)
@@ -168,13 +169,16 @@ def check(
     users: int | None = None,
     online: bool = False,
     endpoint: str | None = None,
+    local: bool = True,
 ) -> CheckReport:
-    """Due diligence on ``target`` (folder path or Hub id) for ``use`` by ``users`` MAU."""
+    """Due diligence on ``target`` (folder path or Hub id) for ``use`` by ``users`` MAU.
+
+    ``local=False`` (the web API): ``target`` is only ever a Hub id, never a folder."""
     if use not in obligations.USES:
         raise UsageError(f"--use must be one of {'|'.join(obligations.USES)}, not {use!r}")
     if users is not None and users < 0:
         raise UsageError("--users must be a non-negative number of monthly active users")
-    subject = load_subject(target, store, online=online, endpoint=endpoint)
+    subject = load_subject(target, store, online=online, endpoint=endpoint, local=local)
     notes = list(subject.notes)
     catalog = licinfo.available()
     if not catalog:

@@ -192,7 +192,8 @@ def create_app(db: str | Path | None = None, *, watch: bool = True,
         from modelatlas.check import check as run_check
 
         with shared.reader() as reader:
-            doc = run_check(model_id, store=reader.store, use=use, users=users).as_dict()
+            doc = run_check(model_id, store=reader.store, use=use, users=users,
+                            local=False).as_dict()
         return Response(to_json(doc).encode(), media_type="application/json")
 
     mount_assets(app, site.assets)

@@ -193,7 +193,8 @@ class Site:
         page with the API's status and one-line message."""
         shared = self.api.shared
         key = (shared.generation or "", str(request.url.path) + "?" + request.url.query)
-        if cache and shared.path is not None:
+        if cache and shared.connected:
+            # connected: no writer has changed the store since this generation was read
             body = self.pages.get(key)
             if body is not None:
                 return HTMLResponse(body)

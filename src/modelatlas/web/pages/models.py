@@ -139,7 +139,8 @@ def register(app: FastAPI, site: Site) -> None:
         module, suffix = BOM_FORMATS[fmt]
         writer = importlib.import_module(module)
         with site.api.shared.reader() as reader:
-            report = run_check(model_id, store=reader.store, use=use, users=users)
+            report = run_check(model_id, store=reader.store, use=use, users=users,
+                               local=False)
         text = writer.to_json(report)
         try:
             writer.validate(text)
