@@ -143,6 +143,10 @@
     box.setAttribute("data-loaded", "true");
   }
 
+  function checkDone() {
+    if (window.performance && performance.mark) { performance.mark("check-loaded"); }
+  }
+
   function loadCheck() {
     var box = document.getElementById("check");
     if (!box) { return; }
@@ -164,7 +168,7 @@
       box.textContent = "";
       box.appendChild(el("p", "The check could not run: " + String(err), "error"));
       box.setAttribute("data-loaded", "error");
-    });
+    }).then(checkDone);
   }
 
   function autoSubmit() {
