@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -33,6 +34,7 @@ def run_server(db: str | Path | None, *, host: str, port: int,
               file=sys.stderr, flush=True)
         return response
 
+    threading.Thread(target=_warm, args=(app,), name="modelatlas-warm", daemon=True).start()
     shown = f"[{host}]" if ":" in host else host
     print(f"modelatlas serving {path} at http://{shown}:{port}/ (API: /api/queries;"
           " Ctrl-C to stop)", file=sys.stderr, flush=True)
@@ -40,6 +42,19 @@ def run_server(db: str | Path | None, *, host: str, port: int,
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
         app.state.shared.close()
+
+
+def _warm(app: Any) -> None:
+    """Import the chart code and bundle the Vega runtime while the server waits for its
+    first request, so the first page a user opens does not pay for them."""
+    try:
+        import modelatlas.report.charts
+        import modelatlas.web.page_charts  # noqa: F401
+
+        app.state.site.assets.url("vega.js")
+    except Exception as exc:  # a warm-up only: the first page retries and reports it
+        print(f"note: warm-up failed ({type(exc).__name__}: {str(exc)[:200]});"
+              " the first page will try again", file=sys.stderr, flush=True)
 
 
 def _printable(text: str) -> str:

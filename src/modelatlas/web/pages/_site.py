@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jinja2
 from fastapi import Request
@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from modelatlas.cli.output import plain
 from modelatlas.errors import ModelAtlasError, NotFoundError
-from modelatlas.queries import all_queries, get
+from modelatlas.queries import Param, all_queries, get
 from modelatlas.report.page import script_json
 from modelatlas.web.shared import AnswerCache, StoreBusy
 
@@ -66,7 +66,7 @@ class Asked:
         resp = self.site.api.answer(q, raw)
         if resp.headers.get("X-Modelatlas-Stale"):
             self.stale = True
-        self.calls.append(f"/api/{name}" + (f"?{urlencode(raw)}" if raw else ""))
+        self.calls.append(api_url(q.name, raw, q.positional()))
         return json.loads(bytes(resp.body))
 
     def maybe(self, name: str, **params: Any) -> tuple[Any, str | None]:
@@ -79,6 +79,17 @@ class Asked:
             raise
         except ModelAtlasError as exc:
             return None, str(exc)
+
+
+def api_url(name: str, raw: Mapping[str, Any], positional: Param | None = None) -> str:
+    """The ``GET /api/<name>`` URL of an answer (a positional value as path segments)."""
+    rest = dict(raw)
+    path = f"/api/{name}"
+    if positional is not None and positional.name in rest:
+        segments = str(rest.pop(positional.name)).split("/")
+        path += "/" + "/".join(quote(s, safe="") if s not in (".", "..") else s.replace(
+            ".", "%2E") for s in segments)
+    return path + (f"?{urlencode(rest)}" if rest else "")
 
 
 def describe(name: str) -> dict[str, Any] | None:

@@ -77,7 +77,8 @@ def register(app: FastAPI, site: Site) -> None:
 
         def build(ask: Asked) -> dict[str, Any]:
             lin = ask("lineage", model_id=root)
-            return {"lin": lin, "chart": page_charts.descendants(
+            return {"lin": lin, "lineage_url": ask.calls[-1],
+                    "chart": page_charts.descendants(
                 lin["descendants"], lin["descendants_by_generation"])}
 
         return site.page(request, "tree.html", build)

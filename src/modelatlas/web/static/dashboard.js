@@ -103,20 +103,19 @@
         block.appendChild(ul);
       }
     } else if (value && typeof value === "object") {
+      var flat = {};
+      var nested = [];
       Object.keys(value).forEach(function (k) {
         var v = value[k];
-        if (v && typeof v === "object" && !Array.isArray(v)) {
-          block.appendChild(el("h4", k));
-          block.appendChild(keyValues(v));
-        } else if (Array.isArray(v) && v.length && typeof v[0] === "object") {
-          block.appendChild(el("h4", k));
-          block.appendChild(table(v));
-        } else {
-          var p = el("p");
-          p.appendChild(el("b", k + ": "));
-          p.appendChild(document.createTextNode(Array.isArray(v) ? v.map(show).join(", ") : show(v)));
-          block.appendChild(p);
-        }
+        var isObj = v && typeof v === "object" && !Array.isArray(v);
+        var isRows = Array.isArray(v) && v.length && typeof v[0] === "object" && v[0] !== null;
+        if (isObj || isRows) { nested.push(k); } else { flat[k] = v; }
+      });
+      if (Object.keys(flat).length) { block.appendChild(keyValues(flat)); }
+      nested.forEach(function (k) {
+        var v = value[k];
+        block.appendChild(el("h4", k));
+        block.appendChild(Array.isArray(v) ? table(v) : keyValues(v));
       });
     } else {
       block.appendChild(el("p", show(value)));
@@ -182,7 +181,8 @@
   function start() {
     autoSubmit();
     loadCheck();
-    if (window.vegaEmbed) { drawCharts(); } else {
+    var boxes = document.querySelectorAll(".chart[data-spec]").length;
+    if (!boxes || window.vegaEmbed) { drawCharts(); } else {
       document.body.setAttribute("data-charts", "no-runtime");
     }
   }
