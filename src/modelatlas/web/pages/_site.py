@@ -266,8 +266,13 @@ def paged(rows: list[Any], page: int, size: int = PAGE_ROWS) -> dict[str, Any]:
 
 def sort_rows(rows: list[dict[str, Any]], key: str, descending: bool) -> list[dict[str, Any]]:
     """Rows sorted by one column, unknown values last whatever the direction."""
+    def order(r: dict[str, Any]) -> tuple[int, float, str]:
+        v = r[key]
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return (0, float(v), "")
+        return (1, 0.0, str(v).lower())
+
     known = [r for r in rows if r.get(key) is not None]
     unknown = [r for r in rows if r.get(key) is None]
-    known.sort(key=lambda r: (r[key] if isinstance(r[key], int | float)
-                              else str(r[key]).lower()), reverse=descending)
+    known.sort(key=order, reverse=descending)
     return known + unknown

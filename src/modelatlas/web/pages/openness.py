@@ -17,15 +17,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from modelatlas.errors import UsageError
-from modelatlas.web.pages._site import Asked, Site, choices, describe, page_number, paged
+from modelatlas.web.pages import _site
+from modelatlas.web.pages._site import Asked, Site, page_number, paged
 
 
 def register(app: FastAPI, site: Site) -> None:
     @app.get("/openness", include_in_schema=False)
     def openness(request: Request) -> Response:
-        known = describe("openness")
-        frameworks = choices("openness", "framework")
-        bys, editions = choices("openness", "by"), choices("openness", "edition")
+        known = _site.describe("openness")     # what this build's registry offers
+        frameworks = _site.choices("openness", "framework")
+        bys, editions = _site.choices("openness", "by"), _site.choices("openness", "edition")
         fw = request.query_params.get("framework") or (
             "profile" if "profile" in frameworks else (frameworks[0] if frameworks else ""))
         by = request.query_params.get("by") or None
