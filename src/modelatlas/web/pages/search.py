@@ -3,9 +3,11 @@
 An exact model id (any case; the id as the store spells it) opens the model
 page. Otherwise the page lists organisations whose namespace or name contains
 the text (the organisations table's rows), and models whose id contains it
-among the models of the organisation the text names (``org/…``) or of the
-matching organisations (``models --org``, most downloaded first). Results are
-bounded; the text stays in the URL.
+among the models of one organisation: the one the text names (``org/...``), or
+the namespace the text is exactly (``models --org``, most downloaded first).
+One organisation at most, because listing an organisation's models reads its
+newest observations, which costs a scan on a large store. Results are bounded;
+the text stays in the URL.
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ from modelatlas.web.pages.orgs import org_table
 
 MAX_ORGS = 50
 MAX_MODELS = 100
-#: Organisations whose models are searched when the text names none.
-SEARCHED_ORGS = 5
 
 
 def register(app: FastAPI, site: Site) -> None:
@@ -44,12 +44,13 @@ def register(app: FastAPI, site: Site) -> None:
                     or (org_part is not None and str(r["org"]).lower() == org_part)]
             orgs.sort(key=lambda r: (str(r["org"]).lower() != (org_part or needle),
                                      -(r["models"] or 0), str(r["org"]).lower()))
-            searched = [str(r["org"]) for r in orgs[:SEARCHED_ORGS] if r["models"]]
+            named = org_part or needle
+            searched = [str(r["org"]) for r in orgs[:1] if str(r["org"]).lower() == named]
             models: list[dict[str, Any]] = []
             for org in searched:
                 listed, _err = ask.maybe("models", org=org, limit=10_000)
                 models += [m for m in listed or () if needle in str(m["id"]).lower()
-                           or (org_part is None and str(m["org"]).lower() == needle)]
+                           or org_part is None]
             models.sort(key=lambda m: -(m["downloads"] or 0))
             return {"q": q, "orgs": orgs[:MAX_ORGS], "org_total": len(orgs),
                     "models": models[:MAX_MODELS], "model_total": len(models),
