@@ -161,6 +161,25 @@ def _text(v: Any) -> str:
     return plain(v)
 
 
+#: Longest cell text in a generic table (a MOF entry's component list can be pages long;
+#: the JSON answer has it whole).
+MAX_CELL = 120
+
+
+def _cell(v: Any) -> str:
+    """A table cell: lists as "a, b, c", mappings as "k: v; ...", cut at MAX_CELL."""
+    def one(x: Any) -> str:
+        return _num(x) if isinstance(x, int | float) and not isinstance(x, bool) else _text(x)
+
+    if isinstance(v, list):
+        text = ", ".join(one(x) for x in v) if v else "–"
+    elif isinstance(v, dict):
+        text = "; ".join(f"{_text(k)}: {one(x)}" for k, x in v.items()) if v else "–"
+    else:
+        text = _text(v)
+    return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
+
+
 def _script_json(doc: Any) -> Markup:
     return Markup(script_json(doc))  # noqa: S704 (script_json escapes <, > and &)
 
@@ -176,7 +195,7 @@ def environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("modelatlas.web", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
         lstrip_blocks=True)
-    env.filters.update(num=_num, pct=_pct, text=_text, script_json=_script_json,
+    env.filters.update(num=_num, pct=_pct, text=_text, cell=_cell, script_json=_script_json,
                        safe_link=_safe_link)
     env.globals.update(href=href, model_url=model_url, org_url=org_url, tree_url=tree_url,
                        nav=NAV)
