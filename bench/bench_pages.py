@@ -46,7 +46,6 @@ from tests import browser  # noqa: E402
 
 from bench_report import build_store  # noqa: E402
 
-
 #: Screenshots for the docs stop here (a long table need not be shown whole).
 SHOT_MAX_HEIGHT = 2600
 

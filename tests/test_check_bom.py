@@ -74,3 +74,76 @@ def test_validate_rejects_a_broken_document() -> None:
     with pytest.raises(ModelAtlasError):
         bom.validate(json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.6",
                                  "metadata": {"component": {"type": "spaceship"}}}))
+
+
+def test_model_card_datasets_and_weight_hashes(tmp_path: Path) -> None:
+    import hashlib
+
+    from tests.test_check_folder import safetensors_file
+
+    card = ("---\nlicense: apache-2.0\npipeline_tag: text-generation\ndatasets:\n"
+            "- tatsu-lab/alpaca\nbase_model: Qwen/Qwen3.5-4B\n---\n")
+    weights = safetensors_file()
+    d = make_folder(tmp_path, card, files={"model.safetensors": weights})
+    (d / "config.json").write_text('{"model_type": "qwen3", "architectures": '
+                                   '["Qwen3ForCausalLM"]}', encoding="utf-8")
+    doc = assert_valid(bom.to_json(check(str(d))))
+    mc = doc["metadata"]["component"]["modelCard"]["modelParameters"]
+    assert mc["task"] == "text-generation" and mc["architectureFamily"] == "qwen3"
+    assert mc["modelArchitecture"] == "Qwen3ForCausalLM"
+    assert mc["datasets"] == [{"ref": "dataset:tatsu-lab/alpaca"}]
+    comps = {c["bom-ref"]: c for c in doc["components"]}
+    assert comps["dataset:tatsu-lab/alpaca"]["type"] == "data"
+    assert comps["file:model.safetensors"]["hashes"] == [
+        {"alg": "SHA-256", "content": hashlib.sha256(weights).hexdigest()}]
+    (anc,) = doc["metadata"]["component"]["pedigree"]["ancestors"]
+    assert anc["licenses"] == [{"license": {"id": "Apache-2.0"}}]
+    assert "Qwen3.5-4B-Base" in props(anc, "modelatlas:license:source")[0]
+
+
+def test_hub_lfs_hashes_are_used() -> None:
+    from modelatlas.check.hub import files_of
+
+    sha = "ab" * 32
+    files = files_of([{"rfilename": "model.safetensors", "size": 10,
+                       "lfs": {"sha256": sha, "size": 10}}, {"rfilename": "README.md"}])
+    assert files[0].sha256 == sha and files[1].sha256 is None
+
+
+def test_spdx_ai_profile_validates(tmp_path: Path) -> None:
+    from spdx_python_model import v3_0_1 as spdx
+
+    from modelatlas.check import spdxbom
+    from tests.test_check_folder import safetensors_file
+
+    card = ("---\nlicense: mit\npipeline_tag: text-generation\ndatasets:\n- d/x\n"
+            "base_model: meta-llama/Llama-3.1-8B-Instruct\n---\n")
+    d = make_folder(tmp_path, card, files={"model.safetensors": safetensors_file()})
+    text = spdxbom.to_json(check(str(d)))
+    spdxbom.validate(text)
+    objset = spdx.SHACLObjectSet()
+    import io
+
+    spdx.JSONLDDeserializer().read(io.BytesIO(text.encode()), objset)
+    models = {o.name for o in objset.foreach_type("ai_AIPackage")}
+    assert models == {"model", "meta-llama/Llama-3.1-8B-Instruct"}
+    exprs = {o.simplelicensing_licenseExpression
+             for o in objset.foreach_type("simplelicensing_LicenseExpression")}
+    assert "MIT" in exprs and any(e.startswith("LicenseRef-") for e in exprs)
+    kinds = {str(o.relationshipType).rsplit("/", 1)[-1]
+             for o in objset.foreach_type("Relationship")}
+    assert {"hasDeclaredLicense", "hasConcludedLicense", "ancestorOf", "trainedOn",
+            "contains"} <= kinds
+    files = list(objset.foreach_type("software_File"))
+    assert files and files[0].verifiedUsing[0].hashValue
+
+
+def test_spdx_validate_rejects_broken_documents() -> None:
+    from modelatlas.check import spdxbom
+
+    with pytest.raises(ModelAtlasError):
+        spdxbom.validate('{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", '
+                         '"@graph": [{"type": "ai_AIPackage", "spdxId": "urn:x", '
+                         '"ai_autonomyType": "maybe"}]}')
+    with pytest.raises(ModelAtlasError):
+        spdxbom.validate("not json")

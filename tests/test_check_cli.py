@@ -156,8 +156,9 @@ def test_online_against_a_loopback_hub(hub: str, db_path: Path) -> None:
     assert ("config.json", "medium") in sec and ("modeling_acme.py", "medium") in sec
     assert ("pytorch_model.bin", "low") in sec
     assert doc["verdict"] == "conditions"
-    assert all(q.startswith("/api/models/") for q in FakeHub.requests)
-    assert len(FakeHub.requests) == 4
+    info = [q for q in FakeHub.requests if q.startswith("/api/models/") and "/tree/" not in q]
+    assert len(info) == 4  # the model and its three bases
+    assert all(q.startswith("/api/models/") or "/resolve/" in q for q in FakeHub.requests)
 
 
 def test_online_missing_model_is_a_one_line_error(hub: str, db_path: Path) -> None:
@@ -242,3 +243,35 @@ def test_unreachable_endpoint_is_a_one_line_error(db_path: Path,
     assert r.code == 1 and r.out == ""
     assert r.err.startswith("error: cannot fetch acme/tuned") and r.err.count("\n") == 1
     assert "checkpoint" not in r.err
+
+
+def test_fail_on_exit_codes_and_spdx(tmp_path: Path, db_path: Path) -> None:
+    import pickle
+
+    from modelatlas.check import spdxbom
+
+    d = make_folder(tmp_path, LLAMA_CARD)  # conditions (laundering)
+    r = run_cli("--db", str(db_path), "check", str(d), "--json", "--fail-on", "blocked")
+    assert r.code == 0, r.err
+    r = run_cli("--db", str(db_path), "check", str(d), "--json", "--fail-on", "conditions")
+    assert r.code == 3 and json.loads(r.out)["verdict"] == "conditions"
+    r = run_cli("--db", str(db_path), "check", str(d), "--fail-on", "ok")
+    assert r.code == 2
+    r = run_cli("--db", str(db_path), "check", str(d), "--spdx")
+    assert r.code == 0, r.err
+    spdxbom.validate(r.out)
+    r = run_cli("--db", str(db_path), "check", str(d), "--spdx", "--json")
+    assert r.code == 2
+
+    class Payload:
+        def __reduce__(self):  # type: ignore[no-untyped-def]
+            import os
+
+            return (os.system, ("true",))
+
+    bad = make_folder(tmp_path, "---\nlicense: mit\n---\n", name="bad",
+                      files={"model.bin": pickle.dumps(Payload(), protocol=2)})
+    r = run_cli("--db", str(db_path), "check", str(bad), "--fail-on", "blocked", "--json")
+    assert r.code == 3 and json.loads(r.out)["verdict"] == "blocked"
+    r = run_cli("--db", str(db_path), "check", str(tmp_path / "nothing-here"))
+    assert r.code == 1 and "no such folder" in r.err

@@ -64,7 +64,7 @@ def test_modelinfo_card_licences_map(shared_data: Path) -> None:
 
 def test_store_coverage_and_unmapped_listing(shared_data: Path, store: Store) -> None:
     pipeline.ingest_files(store, [shared_data / "hf-new-models", shared_data / "hf-modelinfo"])
-    cov = coverage(Atlas(store)._reader)
+    cov = coverage(Atlas(store).reader)
     assert cov["stated"] > 1000
     assert cov["coverage"] >= 0.99, cov
     rest = Atlas(store).run("licenses", {"unmapped": True}).records()

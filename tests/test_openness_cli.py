@@ -44,8 +44,11 @@ def test_osai_project_detail(db_path: Path) -> None:
     assert d["score"] == 6.5 and len(d["dimensions"]) == 14
     assert d["dimensions"][0] == {"dimension": "opencode", "area": "availability",
                                   "class": "open", "value": 1.0,
+                                  "counted": True,
                                   "link": "https://github.com/fixture/alpha",
+                                  "links": ["https://github.com/fixture/alpha"],
                                   "notes": "all code"}
+    assert d["edition"] == "2023" and d["classes"]["opencode"] == "open"
     human = run_cli("--db", str(db_path), "openness", "ALPHA.yaml", "--framework", "osai")
     assert human.code == 0 and "score 6.5/14, rank 3" in human.out
 
@@ -113,7 +116,7 @@ def test_errors_and_exit_codes(db_path: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     r = run_cli("--db", str(db_path), "import", "osai", str(empty))
-    assert r.code == 1 and "no OSAI project files" in r.err
+    assert r.code == 1 and "no OSAI project or system files" in r.err
     _imported(db_path)
     r = run_cli("--db", str(db_path), "openness", "zzz", "--framework", "mof")
     assert r.code == 1 and "no MOF model" in r.err
@@ -141,3 +144,56 @@ def test_atlas_openness(db_path: Path) -> None:
         assert atlas.openness(framework="profile").empty
         with pytest.raises(UsageError):
             atlas.openness(framework="nope")  # type: ignore[arg-type]
+
+
+def test_2026_index_osaid_and_by_origin_on_every_door(db_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from modelatlas.atlas import Atlas
+    from modelatlas.web import create_app
+
+    _imported(db_path)
+    r = run_cli("--db", str(db_path), "import", "osai", str(FIX / "osai2026"), "--json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["edition"] == "2026"
+    doc = json.loads(run_cli("--db", str(db_path), "openness", "-f", "osai", "--json").out)
+    assert [d["file"] for d in doc] == ["a.yaml", "d.yaml", "c.yaml", "b.yaml"]
+    assert doc[0]["origin"] == "China" and doc[0]["classes"]["trainingcode"] == "partial"
+    old = json.loads(run_cli("--db", str(db_path), "openness", "-f", "osai", "--edition",
+                             "2023", "--json").out)
+    assert [d["name"] for d in old] == ["Gamma", "Beta", "alpha"]
+    human = run_cli("--db", str(db_path), "openness", "Alpha", "-f", "osai")
+    assert human.code == 0 and "score 0.9/1, rank 1" in human.out and "origin China" in human.out
+    verdicts = json.loads(run_cli("--db", str(db_path), "openness", "-f", "osaid",
+                                  "--json").out)
+    assert {v["verdict"] for v in verdicts} <= {"meets", "does_not_meet", "unknown"}
+    assert {v["basis"] for v in verdicts} == {"mof", "osai"} and all(v["reasons"]
+                                                                    for v in verdicts)
+    r = run_cli("--db", str(db_path), "openness", "-f", "osai", "--by", "region", "--json")
+    assert r.code == 0, r.err
+    rows = {x["group"]: x for x in json.loads(r.out)}
+    assert rows["china"]["systems"] == 1 and rows["china"]["coverage_systems"] == 0.5
+    csv = run_cli("--db", str(db_path), "openness", "-f", "osaid", "--by", "country", "--csv")
+    assert csv.code == 0 and csv.out.splitlines()[0].startswith("framework,group,systems")
+    app = create_app(db_path, watch=False)
+    with TestClient(app) as client:
+        http = client.get("/api/openness", params={"framework": "osai", "by": "region"})
+        assert http.status_code == 200
+        assert {x["group"]: x["systems"] for x in http.json()} == {
+            k: v["systems"] for k, v in rows.items()}
+    app.state.shared.close()
+    with Atlas.open(db_path) as atlas:
+        df = atlas.openness(framework="mof", by="region")
+        assert int(df["systems"].sum()) == 4
+
+
+def test_by_origin_usage_errors(db_path: Path) -> None:
+    _imported(db_path)
+    r = run_cli("--db", str(db_path), "openness", "Alpha", "-f", "osai", "--by", "region")
+    assert r.code == 2 and "no target" in r.err
+    r = run_cli("--db", str(db_path), "openness", "-f", "mof", "--edition", "2026")
+    assert r.code == 2 and "--edition" in r.err
+    r = run_cli("--db", str(db_path), "openness", "-f", "osai", "--by", "org")
+    assert r.code == 2 and "--by" in r.err
+    r = run_cli("--db", str(db_path), "openness", "-f", "osai", "--edition", "2026")
+    assert r.code == 1 and "no 2026 OSAI index" in r.err

@@ -6,12 +6,10 @@ from typing import Any
 
 import pytest
 
+from modelatlas.derive_steps.licenses import load_catalog
 from modelatlas.errors import NotFoundError
 from modelatlas.openness import profile
 from modelatlas.store import Store
-
-FAMILIES = {"apache-2.0": "permissive", "gpl-3.0": "copyleft",
-            "llama3.1": "open-weight-custom", "cc-by-nc-4.0": "non-commercial"}
 
 
 def add_model(store: Store, mid: str, *, gated: str | None = "false",
@@ -29,7 +27,8 @@ def add_model(store: Store, mid: str, *, gated: str | None = "false",
 
 
 @pytest.fixture
-def populated(store: Store) -> Store:
+def bare_store(store: Store) -> Store:
+    """The models below, without the licence catalog table."""
     add_model(store, "lab/science", license_id="apache-2.0", license_raw="apache-2.0",
               arxiv=["2401.00001"], datasets=["lab/data"], tags=["trl", "sft"])
     add_model(store, "lab/weights", license_id="gpl-3.0", license_raw="gpl-3.0")
@@ -43,12 +42,20 @@ def populated(store: Store) -> Store:
     return store
 
 
+@pytest.fixture
+def populated(bare_store: Store) -> Store:
+    """With the licence catalog loaded (families: apache-2.0 permissive, gpl-3.0
+    copyleft, llama3.1 open-weight-custom, cc-by-nc-4.0 non-commercial)."""
+    load_catalog(bare_store)
+    return bare_store
+
+
 def _by_id(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {r["model_id"]: r for r in rows}
 
 
 def test_levels(populated: Store) -> None:
-    rows = _by_id(profile.profiles(populated, families=FAMILIES))
+    rows = _by_id(profile.profiles(populated))
     assert {k: v["level"] for k, v in rows.items()} == {
         "lab/science": "open-science",
         "lab/weights": "open-weights",
@@ -61,28 +68,28 @@ def test_levels(populated: Store) -> None:
 
 
 def test_dimensions_and_score(populated: Store) -> None:
-    sci = profile.profile(populated, "LAB/Science", families=FAMILIES)  # ids case-insensitive
+    sci = profile.profile(populated, "LAB/Science")  # ids case-insensitive
     assert sci["model_id"] == "lab/science"
     assert (sci["weights"], sci["license_family"], sci["paper"], sci["datasets"],
             sci["training_recipe"], sci["card_metadata"], sci["base_model"]) == (
         "open", "permissive", True, True, True, True, False)
     assert sci["score"] == 1 + 1 + 0.5 + 1 + 1 + 1 + 0
-    tune = profile.profile(populated, "fan/tune", families=FAMILIES)
+    tune = profile.profile(populated, "fan/tune")
     assert tune["base_model"] is True
     assert tune["training_recipe"] is False   # its only recipe tag was cut by the source
-    bare = profile.profile(populated, "lab/bare", families=FAMILIES)
+    bare = profile.profile(populated, "lab/bare")
     assert (bare["weights"], bare["license_id"], bare["license_family"], bare["score"]) == (
         "unknown", "unknown", "unknown", 0)
 
 
-def test_without_a_licence_catalog_family_is_unknown(populated: Store) -> None:
-    row = profile.profile(populated, "lab/weights", families={})
+def test_without_a_licence_catalog_family_is_unknown(bare_store: Store) -> None:
+    row = profile.profile(bare_store, "lab/weights")
     assert row["license_family"] == "unknown" and row["level"] == "unclear"
     assert row["license_catalog"] is False
 
 
 def test_level_counts(populated: Store) -> None:
-    counts = profile.level_counts(populated, families=FAMILIES)
+    counts = profile.level_counts(populated)
     assert [(r["level"], r["models"]) for r in counts] == [
         ("open-science", 1), ("open-weights", 2), ("restricted-weights", 2),
         ("gated", 1), ("unclear", 1)]
@@ -90,12 +97,15 @@ def test_level_counts(populated: Store) -> None:
 
 def test_unknown_model(populated: Store) -> None:
     with pytest.raises(NotFoundError):
-        profile.profile(populated, "nobody/nothing", families=FAMILIES)
+        profile.profile(populated, "nobody/nothing")
 
 
-def test_real_licence_catalog_when_installed(store: Store) -> None:
-    licenses = pytest.importorskip("modelatlas.licenses")
+def test_licence_from_the_derive_step(store: Store) -> None:
+    from modelatlas import derive, licenses
+
     add_model(store, "org/raw-only", license_raw="apache-2.0")  # licence id not derived yet
+    assert profile.profile(store, "org/raw-only")["license_id"] == "unknown"
+    derive.refresh(store, force=True)        # what every write does after it
     row = profile.profile(store, "org/raw-only")
     assert row["license_id"] == licenses.normalize("apache-2.0")
     assert row["license_family"] == licenses.get(row["license_id"]).family

@@ -31,9 +31,8 @@ from modelatlas.web import create_app
 from tests.clirunner import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openness"
-#: Queries whose run functions still read around the Reader seam (openness reads the
-#: store directly with DuckDB list parameters); being ported with the 2026 index.
-NOT_YET_PORTABLE = {"openness"}
+#: Queries whose run functions still read around the Reader seam (none left).
+NOT_YET_PORTABLE: set[str] = set()
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +43,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open_store(path) as st:
         ingest_files(st, files)
         imports.import_osai(st, FIXTURES / "osai")
+        imports.import_osai(st, FIXTURES / "osai2026")
         imports.import_mof(st, FIXTURES / "mof" / "models")
     return path
 

@@ -75,7 +75,7 @@ def test_schema_documents_every_route(app: Any) -> None:
 
     doc = TestClient(app, base_url="http://127.0.0.1").get("/openapi.json").json()
     paths = set(doc["paths"])
-    assert {"/api/share", "/api/lineage/{model_id}", "/api/check/{model_id}",
+    assert {"/api/share", "/api/lineage/{model_id}", "/api/check/{org}/{name}",
             "/api/queries"} <= paths
     assert not any(p.startswith(("/static", "/model", "/orgs", "/bom")) for p in paths)
     for path, ops in doc["paths"].items():

@@ -73,6 +73,11 @@ class Atlas:
         self.placeholder = placeholder
         self._reader = Reader(store, intermediates, placeholder=placeholder)
 
+    @property
+    def reader(self) -> Reader:
+        """The reader behind this atlas (what query ``run`` functions and ``check`` use)."""
+        return self._reader
+
     @classmethod
     def catalog_only(cls) -> Atlas:
         """No store yet: queries that can answer from shipped catalogs (``orgs``,
@@ -237,19 +242,26 @@ class Atlas:
 
     # -- openness ---------------------------------------------------------------------------
     def openness(self, target: str | None = None,
-                 framework: Literal["osai", "mof", "profile"] = "profile"
+                 framework: Literal["osai", "mof", "osaid", "profile"] = "profile",
+                 by: Literal["region", "country"] | None = None,
+                 edition: Literal["2023", "2026"] | None = None
                  ) -> pd.DataFrame | dict[str, Any]:
-        """A framework's entries (a table), or one system or model (a dict)."""
-        return self._either("openness", {"target": target, "framework": framework})
+        """A framework's entries (a table), one system or model (a dict), OSAID verdicts,
+        or openness by origin (``by``: a table per region or country)."""
+        return self._either("openness", {"target": target, "framework": framework, "by": by,
+                                         "edition": edition})
 
     # -- beyond queries -------------------------------------------------------------------
     def check(self, target: str, use: str = "commercial", users: int | None = None,
-              online: bool = False, endpoint: str | None = None) -> dict[str, Any]:
-        """Due diligence on a Hub id or local folder (the ``check --json`` object)."""
+              online: bool = False, endpoint: str | None = None, download: bool = False
+              ) -> dict[str, Any]:
+        """Due diligence on a Hub id or local folder (the ``check --json`` object);
+        ``online`` walks the chain through the Hub API, ``download`` also scans the
+        weight files (within ``MODELATLAS_CHECK_DOWNLOAD_MAX`` bytes)."""
         from modelatlas.check import check
 
-        return check(target, store=self.store, use=use, users=users, online=online,
-                     endpoint=endpoint).as_dict()
+        return check(target, reader=self._reader, use=use, users=users, online=online,
+                     endpoint=endpoint, download=download).as_dict()
 
     def report(self, out: str | Path, since: DateLike = None, until: DateLike = None
                ) -> Path:

@@ -79,6 +79,9 @@ SETTINGS: dict[str, Setting] = {
                 "1/ON/YES/TRUE: never send a token found in the environment or token file."),
         Setting("tree_max_files", "MODELATLAS_TREE_MAX_FILES", "5000",
                 "Most file entries read from one repository's tree by `ingest details`."),
+        Setting("check_download_max", "MODELATLAS_CHECK_DOWNLOAD_MAX", "2000000000",
+                "Bytes `check --download` fetches from one repository at most (the rest is "
+                "reported as not verified)."),
         Setting("allowed_hosts", "MODELATLAS_ALLOWED_HOSTS", "",
                 "Extra Host names `serve` answers to (comma-separated); loopback names and"
                 " the bound interface are always allowed."),

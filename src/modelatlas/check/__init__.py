@@ -2,7 +2,8 @@
 
 A model is read from a local folder (:mod:`.folder`) or a Hub id (:mod:`.hub`:
 the store, or the live Hub with ``online=True``) into a :class:`.subject.Subject`;
-then its lineage is followed to the roots (:mod:`.lineage_chain`), the licences
+then its lineage is followed to the roots (:mod:`.chain`: the lineage module's
+graph plus card, live and re-upload overlays), the licences
 along that chain are turned into duties for the declared use
 (:mod:`.obligations`) and conflicts (:mod:`.conflicts`), files are scanned
 statically (:mod:`.security`, nothing is ever imported, executed or unpickled),

@@ -1,29 +1,31 @@
-"""A CycloneDX 1.6 ML-BOM for a checked model, built with cyclonedx-python-lib.
+"""A CycloneDX 1.6 ML-BOM for a checked model, written as plain JSON and validated.
 
 The model is the BOM's subject (``metadata.component``, type
-``machine-learning-model``) with its licences (SPDX ids where one exists, else
-the licence name and URL), its developer as ``supplier`` and its lineage as
-``pedigree.ancestors`` (each ancestor with its licence, supplier, depth and
-relation as properties). The verdict, duties, conflicts and security findings
-travel as ``modelatlas:*`` properties. :func:`validate` checks the output
-against the official 1.6 JSON schema shipped with the library.
+``machine-learning-model``) with:
+
+* its licence (an SPDX id where one exists, else the licence name and URL) and
+  every ancestor's licence on its own component (``pedigree.ancestors``, with
+  supplier, depth, relation and where the licence was read as properties);
+* a ``modelCard``: task, architecture family and class, and the training
+  datasets as ``data`` components referenced by ``bom-ref``;
+* the weight files as ``file`` components with their SHA-256 (computed for a
+  local folder, taken from the Hub's LFS metadata for a Hub id);
+* the verdict, duties, conflicts and security findings as ``modelatlas:*``
+  properties.
+
+Written by hand because cyclonedx-python-lib has no ``modelCard`` model yet;
+:func:`validate` checks the text against the official 1.6 JSON schema that the
+library ships (imported lazily: a ``--json`` check never pays for it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
-
-from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
-from cyclonedx.model.bom import Bom
-from cyclonedx.model.component import Component, ComponentType, Pedigree
-from cyclonedx.model.contact import OrganizationalEntity
-from cyclonedx.model.license import DisjunctiveLicense
-from cyclonedx.output.json import JsonV1Dot6
-from cyclonedx.schema import SchemaVersion
-from cyclonedx.spdx import fixup_id
-from cyclonedx.validation.json import JsonStrictValidator
-from packageurl import PackageURL
 
 from modelatlas import __version__
 from modelatlas.check import licinfo
@@ -31,107 +33,211 @@ from modelatlas.check.run import CheckReport
 from modelatlas.errors import ModelAtlasError
 
 P = "modelatlas"
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".gguf", ".onnx", ".h5",
+                   ".keras", ".pkl", ".joblib", ".npz", ".msgpack", ".tflite", ".mlmodel")
+HASH_MAX_BYTES = 200_000_000_000  # hash local weight files up to this total
 
 
-def _license(license_id: str) -> DisjunctiveLicense | None:
+def _spdx_id(candidate: str) -> str | None:
+    from license_expression import get_spdx_licensing
+
+    try:
+        sym = get_spdx_licensing().parse(candidate, validate=True, strict=True)
+    except Exception:  # not an SPDX id
+        return None
+    key = str(getattr(sym, "key", "") or "")
+    return key if key and "LicenseRef" not in key and " " not in key else None
+
+
+def license_entry(license_id: str) -> dict[str, Any] | None:
+    """A CycloneDX licence choice for a catalog id (SPDX id when there is one)."""
     if not license_id or license_id == licinfo.UNKNOWN:
         return None
     t = licinfo.terms(license_id)
     for candidate in (*t.spdx, license_id):
-        spdx = fixup_id(candidate)
+        spdx = _spdx_id(candidate)
         if spdx:
-            return DisjunctiveLicense(id=spdx)
-    url = XsUri(t.source_url) if t.source_url and t.source_url.startswith("http") else None
-    return DisjunctiveLicense(name=t.name or license_id, url=url)
+            return {"license": {"id": spdx}}
+    lic: dict[str, Any] = {"name": t.name or license_id}
+    if t.source_url and t.source_url.startswith("http"):
+        lic["url"] = t.source_url
+    return {"license": lic}
 
 
-def _supplier(org: dict[str, Any]) -> OrganizationalEntity | None:
+def _props(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"name": n, "value": v} for n, v in pairs if v]
+
+
+def _supplier(org: dict[str, Any]) -> dict[str, Any] | None:
     name = org.get("display_name") or org.get("org")
     if not name:
         return None
+    out: dict[str, Any] = {"name": str(name)}
     src = org.get("source_url")
-    urls = [XsUri(src)] if isinstance(src, str) and src.startswith("http") else None
-    return OrganizationalEntity(name=str(name), urls=urls)
+    if isinstance(src, str) and src.startswith("http"):
+        out["url"] = [src]
+    return out
 
 
-def _purl(model_id: str, sha: str | None) -> PackageURL | None:
-    if "/" not in model_id:
+def _purl(model_id: str, sha: str | None = None) -> str | None:
+    if "/" not in model_id or model_id.count("/") != 1:
         return None
+    from urllib.parse import quote
+
     ns, name = model_id.split("/", 1)
-    return PackageURL(type="huggingface", namespace=ns, name=name, version=sha)
+    out = f"pkg:huggingface/{quote(ns, safe='')}/{quote(name, safe='')}"
+    return f"{out}@{quote(sha, safe='')}" if sha else out
 
 
-def _component(model_id: str, ref: str, license_id: str, props: list[Property],
-               supplier: OrganizationalEntity | None, purl: PackageURL | None) -> Component:
-    lic = _license(license_id)
-    return Component(
-        type=ComponentType.MACHINE_LEARNING_MODEL,
-        name=model_id,
-        bom_ref=ref,
-        licenses=[lic] if lic else None,
-        supplier=supplier,
-        purl=purl,
-        properties=props,
-    )
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
-def build(report: CheckReport) -> Bom:
-    """The ML-BOM of a check report."""
+def weight_files(report: CheckReport) -> list[dict[str, Any]]:
+    """``file`` components for the weights, with SHA-256 where it can be known."""
+    s = report.subject
+    out: list[dict[str, Any]] = []
+    budget = HASH_MAX_BYTES
+    for f in s.files:
+        if not f.name.lower().endswith(WEIGHT_SUFFIXES):
+            continue
+        comp: dict[str, Any] = {"type": "file", "name": f.name, "bom-ref": f"file:{f.name}"}
+        digest = f.sha256
+        if digest is None and s.path is not None:
+            p = s.path / f.name
+            size = f.size or 0
+            if p.is_file() and not p.is_symlink() and size <= budget:
+                budget -= size
+                digest = _sha256(p)
+        if digest:
+            comp["hashes"] = [{"alg": "SHA-256", "content": digest}]
+        else:
+            comp["properties"] = _props([(f"{P}:hash", "not computed")])
+        out.append(comp)
+    return out
+
+
+def _datasets(report: CheckReport) -> list[str]:
+    from modelatlas.check.subject import as_list
+
+    found = as_list(report.subject.card.get("datasets"))
+    found += [t.split(":", 1)[1] for t in report.subject.tags if t.startswith("dataset:")]
+    return list(dict.fromkeys(d for d in found if d and not d.endswith(("…", "..."))))
+
+
+def model_card(report: CheckReport, datasets: list[str]) -> dict[str, Any]:
+    s = report.subject
+    params: dict[str, Any] = {}
+    task = s.card.get("pipeline_tag")
+    if isinstance(task, str) and task:
+        params["task"] = task
+    arch = s.config.get("architectures")
+    if isinstance(arch, list) and arch and isinstance(arch[0], str):
+        params["modelArchitecture"] = arch[0]
+    family = s.config.get("model_type")
+    if isinstance(family, str) and family:
+        params["architectureFamily"] = family
+    if datasets:
+        params["datasets"] = [{"ref": f"dataset:{d}"} for d in datasets]
+    card: dict[str, Any] = {"bom-ref": f"model-card:{s.id}"}
+    if params:
+        card["modelParameters"] = params
+    lim = [f"{c['kind']}: {c['detail']}" for c in (x.as_dict() for x in report.conflicts)]
+    if lim:
+        card["considerations"] = {"technicalLimitations": lim}
+    return card
+
+
+def build(report: CheckReport) -> dict[str, Any]:
+    """The ML-BOM of a check report, as a JSON-ready dict."""
     d = report.as_dict()
     s = report.subject
     roots_origin = {o["root"]: o for o in report.root_origins}
-    ancestors: list[Component] = []
     parents_of: dict[str, list[str]] = {}
     for e in report.chain.edges:
-        parents_of.setdefault(e.parent, []).append(f"{e.child} ({e.relation})")
+        parents_of.setdefault(e.parent, []).append(f"{e.child} ({e.relation}, {e.origin})")
+    ancestors = []
     for n in report.chain.ordered():
-        props = [Property(name=f"{P}:lineage:depth", value=str(n.depth)),
-                 Property(name=f"{P}:lineage:status", value=n.status)]
-        props += [Property(name=f"{P}:lineage:base-of", value=v) for v in parents_of.get(n.id, [])]
-        if n.license_id == licinfo.UNKNOWN:
-            props.append(Property(name=f"{P}:license", value="unknown"))
-        origin = roots_origin.get(n.id) or {"org": n.org}
-        ancestors.append(_component(n.id, f"ancestor:{n.id}", n.license_id, props,
-                                    _supplier(origin), _purl(n.id, None)))
-    props = [Property(name=f"{P}:verdict", value=d["verdict"]),
-             Property(name=f"{P}:use", value=d["use"])]
+        comp: dict[str, Any] = {"type": "machine-learning-model", "name": n.id,
+                                "bom-ref": f"ancestor:{n.id}"}
+        lic = license_entry(n.license_id)
+        if lic:
+            comp["licenses"] = [lic]
+        sup = _supplier(roots_origin.get(n.id) or {"org": n.org})
+        if sup:
+            comp["supplier"] = sup
+        purl = _purl(n.id)
+        if purl:
+            comp["purl"] = purl
+        comp["properties"] = _props(
+            [(f"{P}:lineage:depth", str(n.depth)), (f"{P}:lineage:status", n.status),
+             (f"{P}:license", "unknown" if n.license_id == licinfo.UNKNOWN else n.license_id),
+             (f"{P}:license:source", n.license_source_url or n.license_source or "")]
+            + [(f"{P}:lineage:base-of", v) for v in parents_of.get(n.id, [])])
+        ancestors.append(comp)
+    pairs = [(f"{P}:verdict", d["verdict"]), (f"{P}:use", d["use"])]
     if d["users"] is not None:
-        props.append(Property(name=f"{P}:users", value=str(d["users"])))
-    props += [Property(name=f"{P}:reason", value=r) for r in d["reasons"]]
-    props += [Property(name=f"{P}:duty", value=f"[{x['license']}] {x['text']}")
-              for x in d["duties"]]
-    props += [Property(name=f"{P}:conflict", value=f"{c['kind']}: {c['detail']}")
-              for c in d["conflicts"]]
-    props += [Property(name=f"{P}:security:{f['severity']}", value=f"{f['file']}: {f['detail']}")
-              for f in d["security"] if f["severity"] not in ("info",)]
+        pairs.append((f"{P}:users", str(d["users"])))
+    pairs += [(f"{P}:reason", r) for r in d["reasons"]]
+    pairs += [(f"{P}:duty", f"[{x['license']}] {x['text']}") for x in d["duties"]]
+    pairs += [(f"{P}:conflict", f"{c['kind']}: {c['detail']}") for c in d["conflicts"]]
+    pairs += [(f"{P}:security:{f['severity']}", f"{f['file']}: {f['detail']}")
+              for f in d["security"] if f["severity"] != "info"]
     if s.license_raw and report.license_id == licinfo.UNKNOWN:
-        props.append(Property(name=f"{P}:license-declared", value=s.license_raw))
-    model = _component(
-        s.id, f"model:{s.id}", report.license_id, props,
-        _supplier(report.origin) if report.origin.get("source") != "unknown" else None,
-        _purl(s.id, s.sha) if s.provenance != "folder" else None,
-    )
-    if ancestors:
-        model.pedigree = Pedigree(ancestors=ancestors)
+        pairs.append((f"{P}:license-declared", s.license_raw))
+    datasets = _datasets(report)
+    model: dict[str, Any] = {"type": "machine-learning-model", "name": s.id,
+                             "bom-ref": f"model:{s.id}"}
+    lic = license_entry(report.license_id)
+    if lic:
+        model["licenses"] = [lic]
+    if report.origin.get("source") != "unknown":
+        sup = _supplier(report.origin)
+        if sup:
+            model["supplier"] = sup
+    purl = _purl(s.id, s.sha) if s.provenance != "folder" else None
+    if purl:
+        model["purl"] = purl
     if s.link and s.link.startswith("http"):
-        model.external_references.add(
-            ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(s.link)))
-    bom = Bom()
-    bom.metadata.component = model
-    bom.metadata.tools.components.add(
-        Component(type=ComponentType.APPLICATION, name="modelatlas", version=__version__))
-    return bom
+        model["externalReferences"] = [{"type": "website", "url": s.link}]
+    if ancestors:
+        model["pedigree"] = {"ancestors": ancestors}
+    model["modelCard"] = model_card(report, datasets)
+    model["properties"] = _props(pairs)
+    components = weight_files(report)
+    components += [{"type": "data", "name": ds, "bom-ref": f"dataset:{ds}",
+                    "properties": _props([(f"{P}:source", "model card / Hub tags")])}
+                   for ds in datasets]
+    doc: dict[str, Any] = {
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX", "specVersion": "1.6",
+        "serialNumber": f"urn:uuid:{uuid.uuid4()}", "version": 1,
+        "metadata": {
+            "timestamp": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "tools": {"components": [{"type": "application", "name": "modelatlas",
+                                      "version": __version__}]},
+            "component": model,
+        },
+    }
+    if components:
+        doc["components"] = components
+    return doc
 
 
 def to_json(report: CheckReport) -> str:
     """The ML-BOM as CycloneDX 1.6 JSON text."""
-    text: str = JsonV1Dot6(build(report)).output_as_string(indent=2)
-    return text
+    return json.dumps(build(report), indent=2, ensure_ascii=False)
 
 
 def validate(text: str) -> None:
     """Raise ModelAtlasError when ``text`` is not a valid CycloneDX 1.6 JSON document."""
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
     error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
     if error is not None:
         raise ModelAtlasError(f"CycloneDX output is invalid: {str(error)[:300]}")
-    json.loads(text)

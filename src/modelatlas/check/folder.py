@@ -7,19 +7,21 @@ are only listed here (the security scanner reads them as bytes).
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from modelatlas.check import jsonsafe
 from modelatlas.check.subject import FileEntry, Subject, as_list, card_license, infer_relation
 from modelatlas.errors import InputError
 
 MAX_CARD_BYTES = 2_000_000
 MAX_CONFIG_BYTES = 10_000_000
 MAX_FILES = 100_000
+MAX_JSON_DEPTH = 64
+MAX_CARD_DEPTH = 64
 
 
 def front_matter(text: str) -> tuple[dict[str, Any], str | None]:
@@ -30,11 +32,15 @@ def front_matter(text: str) -> tuple[dict[str, Any], str | None]:
     for i in range(1, len(lines)):
         if lines[i].strip() == "---":
             block = "\n".join(lines[1:i])
+            if jsonsafe.depth(block.encode("utf-8", "replace"), MAX_CARD_DEPTH) > MAX_CARD_DEPTH:
+                return {}, f"model card front matter nested deeper than {MAX_CARD_DEPTH}: not read"
             try:
                 data = yaml.safe_load(block)
             except yaml.YAMLError as exc:
                 first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
                 return {}, f"model card front matter is not valid YAML: {first}"
+            except (RecursionError, MemoryError, ValueError, TypeError) as exc:
+                return {}, f"model card front matter cannot be read: {type(exc).__name__}"
             if data is None:
                 return {}, None
             if not isinstance(data, dict):
@@ -48,8 +54,8 @@ def read_json(path: Path, limit: int) -> tuple[dict[str, Any], str | None]:
     try:
         if path.stat().st_size > limit:
             return {}, f"{path.name} is larger than {limit:,} bytes; not read"
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = jsonsafe.loads(path.read_bytes(), max_bytes=limit, max_depth=MAX_JSON_DEPTH)
+    except (OSError, jsonsafe.JSONRejected) as exc:
         return {}, f"{path.name} cannot be read: {exc}"
     if not isinstance(data, dict):
         return {}, f"{path.name} is not a JSON object"
@@ -79,6 +85,7 @@ def read_folder(path: str | Path) -> Subject:
     if not root.is_dir():
         raise InputError(f"not a model folder: {root}")
     notes: list[str] = []
+    unreadable = False
     card: dict[str, Any] = {}
     readme = root / "README.md"
     if readme.is_file():
@@ -91,6 +98,7 @@ def read_folder(path: str | Path) -> Subject:
         card, err = front_matter(raw)
         if err:
             notes.append(err)
+            unreadable = True
     else:
         notes.append("no README.md model card")
     config: dict[str, Any] = {}
@@ -117,4 +125,5 @@ def read_folder(path: str | Path) -> Subject:
         base_relation=infer_relation(card, files, tags, len(bases)) if bases else None,
         tags=tags,
         notes=notes,
+        license_state="declared" if lic else ("unreadable" if unreadable else "none"),
     )

@@ -17,6 +17,9 @@ from typing import Any
 from modelatlas.check.licinfo import Terms
 
 USES = ("commercial", "research", "saas")
+# Duties every open licence carries (keep the notice): listed, but they do not by
+# themselves make a verdict "conditions", so a clean permissive model reads "ok".
+ROUTINE = frozenset({"attribution"})
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def for_license(t: Terms, models: tuple[str, ...], use: str, users: int | None) 
             out.blocking.append(
                 f"{t.id} (on {where}) requires a separate licence from the licensor above "
                 f"{t.user_cap_mau:,} monthly active users; you declared {users:,}")
-        else:
+        elif users is None:  # a declared user count below the cap makes the duty moot
             duty("user_cap", f"if your products or services exceed {t.user_cap_mau:,} monthly "
                              "active users you must request a licence from the licensor")
     if t.revenue_cap_usd is not None and commercial:

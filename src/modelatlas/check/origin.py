@@ -9,25 +9,27 @@ as unknown, never guessed.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelatlas.check.hub import table_exists
 from modelatlas.errors import ModelAtlasError
-from modelatlas.store.db import Store
+
+if TYPE_CHECKING:
+    from modelatlas.queries._engine import Reader
 
 FIELDS = ("org", "display_name", "country", "region", "kind", "parent", "source_url")
 
 
-def lookup(namespace: str | None, store: Store | None) -> dict[str, Any]:
+def lookup(namespace: str | None, reader: Reader | None) -> dict[str, Any]:
     """Registry facts of ``namespace`` with ``source`` (store | catalog | unknown)."""
     out: dict[str, Any] = dict.fromkeys(FIELDS)
     out.update(org=namespace, region="unknown", kind="unknown", source="unknown")
     if not namespace:
         return out
-    if store is not None and table_exists(store, "orgs"):
-        rows = store.rows(
+    if reader is not None and table_exists(reader.store, "orgs"):
+        rows = reader.rows(
             "SELECT org, display_name, country, region, kind, parent, source_url FROM orgs"
-            " WHERE org = lower(?)", [namespace])
+            " WHERE org = lower($org)", {"org": namespace})
         if rows:
             out.update(rows[0], org=namespace, source="store")
             return out

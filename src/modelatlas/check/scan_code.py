@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from modelatlas.check.findings import Finding
+from modelatlas.check.scanners import Blob, ScanContext, Scanner, register
 
 MAX_PY_BYTES = 2_000_000
 DANGEROUS_CALLS = {
@@ -59,15 +60,28 @@ def dangerous_calls(source: str) -> list[tuple[int, str]]:
 
 
 def check_python(path: Path, label: str) -> list[Finding]:
-    out = [Finding(label, "medium", "code",
-                   "custom Python code: runs on load only with trust_remote_code=True; "
-                   "review it before enabling that")]
     try:
         if path.stat().st_size > MAX_PY_BYTES:
-            return [*out, Finding(label, "medium", "code", "too large to parse; not analysed")]
-        source = path.read_text(encoding="utf-8", errors="replace")
-        hits = dangerous_calls(source)
-    except (OSError, SyntaxError, ValueError, RecursionError) as exc:
+            return [_CUSTOM(label), Finding(label, "medium", "code",
+                                            "too large to parse; not analysed")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [_CUSTOM(label), Finding(label, "medium", "code", f"cannot be read: {exc}")]
+    return check_source(raw, label)
+
+
+def _CUSTOM(label: str) -> Finding:
+    return Finding(label, "medium", "code",
+                   "custom Python code: runs on load only with trust_remote_code=True; "
+                   "review it before enabling that")
+
+
+def check_source(raw: bytes, label: str) -> list[Finding]:
+    """Findings for Python source: always a review note, high for shell/network/eval calls."""
+    out = [_CUSTOM(label)]
+    try:
+        hits = dangerous_calls(raw.decode("utf-8", errors="replace"))
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return [*out, Finding(label, "medium", "code", f"cannot be parsed: {exc}")]
     for line, name in hits[:20]:
         out.append(Finding(label, "high", "code",
@@ -95,3 +109,25 @@ def check_template(template: str, label: str) -> list[Finding]:
     return [Finding(label, "high", "template",
                     f"chat template reaches Python internals ({m.group(0)!r}): "
                     "possible template injection")]
+
+
+def _scan_py(blob: Blob, ctx: ScanContext) -> list[Finding]:
+    with ctx.stream(blob) as f:
+        raw = f.read(MAX_PY_BYTES + 1)
+    if len(raw) > MAX_PY_BYTES:
+        return [_CUSTOM(blob.label), Finding(blob.label, "medium", "code",
+                                             "too large to parse; not analysed")]
+    return check_source(raw, blob.label)
+
+
+def _scan_template(blob: Blob, ctx: ScanContext) -> list[Finding]:
+    with ctx.stream(blob) as f:
+        raw = f.read(MAX_PY_BYTES + 1)
+    return check_template(raw.decode("utf-8", errors="replace"), blob.label)
+
+
+SCANNER = register(Scanner("code", "Python files of the repo (run with trust_remote_code)",
+                           lambda b: b.suffix == ".py", _scan_py, priority=60))
+TEMPLATES = register(Scanner("template", "Jinja chat templates kept as files",
+                             lambda b: b.suffix in (".jinja", ".j2"), _scan_template,
+                             priority=60))

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
+from modelatlas.check import scan_code
 from modelatlas.check.findings import Finding
+from modelatlas.check.scanners import Blob, ScanContext, Scanner, register
 
 MAX_COUNT = 1 << 24
 MAX_KEY = 1 << 16
@@ -75,40 +77,61 @@ class _Reader:
 
 def check_header(path: Path, label: str) -> tuple[list[Finding], str | None]:
     """Findings for one ``.gguf`` file and its chat template (if it carries one)."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            return check_stream(f, size, label)
+    except OSError as exc:
+        return [Finding(label, "medium", "gguf", f"cannot be read: {exc}")], None
+
+
+def check_stream(f: IO[bytes], size: int, label: str) -> tuple[list[Finding], str | None]:
+    """Findings for a seekable GGUF stream of ``size`` bytes, and its chat template."""
 
     def bad(detail: str) -> tuple[list[Finding], str | None]:
         return [Finding(label, "high", "gguf", f"invalid GGUF header: {detail}")], None
 
+    head = f.read(8)
+    if len(head) < 8 or head[:4] != b"GGUF":
+        return bad(f"magic is {head[:4]!r}, not b'GGUF'")
+    version = int(struct.unpack("<I", head[4:8])[0])
+    if version not in (1, 2, 3):
+        return bad(f"unsupported version {version}")
+    r = _Reader(f, size, version == 1)  # type: ignore[arg-type]
+    template: str | None = None
     try:
-        size = path.stat().st_size
-        with path.open("rb") as f:
-            head = f.read(8)
-            if len(head) < 8 or head[:4] != b"GGUF":
-                return bad(f"magic is {head[:4]!r}, not b'GGUF'")
-            version = int(struct.unpack("<I", head[4:8])[0])
-            if version not in (1, 2, 3):
-                return bad(f"unsupported version {version}")
-            r = _Reader(f, size, version == 1)
-            template: str | None = None
-            try:
-                n_tensors, n_kv = r.count(), r.count()
-                if n_tensors > MAX_COUNT or n_kv > MAX_COUNT:
-                    return bad(f"implausible counts: {n_tensors:,} tensors, {n_kv:,} keys")
-                # a tensor info needs at least name length + dims + type + offset
-                if n_tensors * 24 > size:
-                    return bad(f"{n_tensors:,} tensors cannot fit in {size:,} bytes")
-                for _ in range(n_kv):
-                    klen = r.count()
-                    if klen > MAX_KEY:
-                        return bad(f"metadata key length {klen:,} is implausible")
-                    key = r.take(klen)
-                    value = r.skip_value(r.u32())
-                    if key == b"tokenizer.chat_template" and value is not None:
-                        template = value.decode("utf-8", errors="replace")
-            except _Bad as exc:
-                return bad(str(exc))
-            except struct.error:
-                return bad("truncated metadata")
-    except OSError as exc:
-        return [Finding(label, "medium", "gguf", f"cannot be read: {exc}")], None
+        n_tensors, n_kv = r.count(), r.count()
+        if n_tensors > MAX_COUNT or n_kv > MAX_COUNT:
+            return bad(f"implausible counts: {n_tensors:,} tensors, {n_kv:,} keys")
+        # a tensor info needs at least name length + dims + type + offset
+        if n_tensors * 24 > size:
+            return bad(f"{n_tensors:,} tensors cannot fit in {size:,} bytes")
+        for _ in range(n_kv):
+            klen = r.count()
+            if klen > MAX_KEY:
+                return bad(f"metadata key length {klen:,} is implausible")
+            key = r.take(klen)
+            value = r.skip_value(r.u32())
+            if key == b"tokenizer.chat_template" and value is not None:
+                template = value.decode("utf-8", errors="replace")
+    except _Bad as exc:
+        return bad(str(exc))
+    except struct.error:
+        return bad("truncated metadata")
     return [], template
+
+
+def scan(blob: Blob, ctx: ScanContext) -> list[Finding]:
+    with ctx.seekable(blob) as f:
+        f.seek(0, 2)
+        size = f.tell()
+        f.seek(0)
+        found, template = check_stream(f, size, blob.label)
+    if template:
+        found += scan_code.check_template(template, blob.label)
+    return found
+
+
+SCANNER = register(Scanner("gguf", "GGUF headers and their chat templates",
+                           lambda b: b.head.startswith(b"GGUF") or b.suffix == ".gguf", scan,
+                           priority=30))

@@ -10,15 +10,17 @@ shape x dtype, no overlaps, and (as a warning) no unindexed holes.
 
 from __future__ import annotations
 
-import json
 import math
 import struct
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from modelatlas.check import jsonsafe
 from modelatlas.check.findings import Finding
+from modelatlas.check.scanners import Blob, ScanContext, Scanner, register
 
 MAX_HEADER = 100_000_000
+MAX_DEPTH = 4  # {"name": {"shape": [..]}} and __metadata__: nothing deeper is valid
 DTYPE_BITS = {
     "BOOL": 8, "U8": 8, "I8": 8, "F8_E5M2": 8, "F8_E4M3": 8, "F8_E8M0": 8,
     "I16": 16, "U16": 16, "F16": 16, "BF16": 16, "I32": 32, "U32": 32, "F32": 32,
@@ -59,22 +61,30 @@ def check_header(path: Path, label: str) -> list[Finding]:
     try:
         size = path.stat().st_size
         with path.open("rb") as f:
-            prefix = f.read(8)
-            if len(prefix) < 8:
-                return _bad(label, f"file is {size} bytes, shorter than the 8-byte length prefix")
-            (n,) = struct.unpack("<Q", prefix)
-            if n > MAX_HEADER:
-                return _bad(label, f"header length {n:,} exceeds the {MAX_HEADER:,}-byte limit")
-            if n > size - 8:
-                return _bad(label, f"header length {n:,} runs past the end of the file "
-                                   f"({size:,} bytes)")
-            raw = f.read(n)
+            return check_stream(f, size, label)
     except OSError as exc:
         return [Finding(label, "medium", "safetensors", f"cannot be read: {exc}")]
+
+
+def check_stream(f: IO[bytes], size: int, label: str) -> list[Finding]:
+    """Findings for a safetensors stream of ``size`` bytes (read: the header only)."""
+    prefix = f.read(8)
+    if len(prefix) < 8:
+        return _bad(label, f"file is {size} bytes, shorter than the 8-byte length prefix")
+    (n,) = struct.unpack("<Q", prefix)
+    if n > MAX_HEADER:
+        return _bad(label, f"header length {n:,} exceeds the {MAX_HEADER:,}-byte limit")
+    if n > size - 8:
+        return _bad(label, f"header length {n:,} runs past the end of the file "
+                           f"({size:,} bytes)")
+    raw = f.read(n)
     try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return _bad(label, f"header is not valid UTF-8 JSON ({exc})")
+        header = jsonsafe.loads(raw, max_bytes=MAX_HEADER, max_depth=MAX_DEPTH,
+                                max_containers=2_000_000)
+    except jsonsafe.JSONRejected as exc:
+        if "invalid JSON" in str(exc):
+            return _bad(label, f"header is not valid UTF-8 JSON ({exc})")
+        return _bad(label, f"header not parsed: {exc}")
     if not isinstance(header, dict):
         return _bad(label, "header is not a JSON object")
     buffer = size - 8 - n
@@ -106,3 +116,15 @@ def check_header(path: Path, label: str) -> list[Finding]:
                         f"{holes:,} bytes of the data buffer are not covered by any tensor "
                         "(the reference parser rejects this)")]
     return []
+
+
+def scan(blob: Blob, ctx: ScanContext) -> list[Finding]:
+    with ctx.seekable(blob) as f:
+        f.seek(0, 2)
+        size = f.tell()
+        f.seek(0)
+        return check_stream(f, size, blob.label)
+
+
+SCANNER = register(Scanner("safetensors", "safetensors headers (offsets, dtypes, sizes)",
+                           lambda b: b.suffix == ".safetensors", scan, priority=30))

@@ -1,48 +1,31 @@
 """Static security checks over a model's files; nothing is imported, run or unpickled.
 
-For a local folder every file is read as bytes: pickle-based weights
-(:mod:`.scan_pickle`, picklescan), safetensors and GGUF headers
-(:mod:`.scan_safetensors`, :mod:`.scan_gguf`), Python files, ``auto_map`` and
-chat templates (:mod:`.scan_code`). For a Hub id only the file list and config
-are known, so the findings say what would need scanning after download.
+For a local folder every regular file is read as bytes and handed to the
+scanner registry (:mod:`.scanners`: pickles, zip/tar/compressed containers,
+NumPy, safetensors, GGUF, Keras, SavedModel, ONNX, configs, Python files),
+sharing one :class:`~.budgets.Budget`; a file that breaks a budget or cannot
+be parsed is a high finding and the next file is still scanned. For a Hub id
+without a download only the file list and config are known, so the findings
+say what would need scanning.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
-from modelatlas.check import scan_code, scan_gguf, scan_pickle, scan_safetensors
+from modelatlas.check import scan_code, scan_pickle
+from modelatlas.check.budgets import Budget, Limits
 from modelatlas.check.findings import Finding, rank
+from modelatlas.check.scanners import ScanContext, file_blob
 from modelatlas.check.subject import Subject
 
-MAX_TOKENIZER_CONFIG = 20_000_000
-SCANNED_EXTS = frozenset({*scan_pickle.PICKLE_EXTS, ".safetensors", ".gguf", ".py", ".json"})
+WEIGHT_EXTS = frozenset({*scan_pickle.PICKLE_EXTS, ".safetensors", ".gguf", ".onnx", ".h5",
+                         ".keras", ".npy", ".npz", ".zip", ".tar", ".gz", ".7z", ".pb"})
 
 
 def _suffix(name: str) -> str:
     base = name.rsplit("/", 1)[-1]
     return "." + base.rsplit(".", 1)[-1].lower() if "." in base else ""
-
-
-def _tokenizer_config(path: Path) -> dict[str, Any]:
-    try:
-        if path.stat().st_size > MAX_TOKENIZER_CONFIG:
-            return {}
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _templates(tok: dict[str, Any]) -> list[str]:
-    t = tok.get("chat_template")
-    if isinstance(t, str):
-        return [t]
-    if isinstance(t, list):
-        return [str(x.get("template", "")) for x in t if isinstance(x, dict)]
-    return []
 
 
 LFS_PREFIX = b"version https://git-lfs.github.com/spec/"
@@ -66,49 +49,47 @@ def _placeholder(path: Path, label: str) -> Finding | None:
     return None
 
 
-def scan_folder(subject: Subject) -> list[Finding]:
-    """Findings for every file of a local model folder."""
+def scan_folder(subject: Subject, limits: Limits | None = None) -> list[Finding]:
+    """Findings for every file of a local model folder (one budget for all of them)."""
     assert subject.path is not None
     root = subject.path
+    ctx = ScanContext(Budget(limits or Limits()), root)
     out: list[Finding] = []
-    out.extend(scan_code.check_auto_map(subject.config, "config.json"))
     for entry in subject.files:
         path = root / entry.name
         ext = _suffix(entry.name)
-        if not path.is_file():  # a FIFO or device named like a weight file would hang a read
-            if ext in SCANNED_EXTS:
+        try:
+            if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+                out.append(Finding(entry.name, "high", "files",
+                                   "symbolic link leaving the model folder: not followed"))
+                continue
+            if not path.is_file():  # a FIFO or device would hang a read
                 out.append(Finding(entry.name, "medium", "files",
                                    "not a regular file; not scanned"))
-            continue
-        if ext in (*scan_pickle.PICKLE_EXTS, ".safetensors", ".gguf"):
-            stub = _placeholder(path, entry.name)
-            if stub is not None:
-                out.append(stub)
                 continue
-        if ext in scan_pickle.PICKLE_EXTS:
-            out.extend(scan_pickle.scan_pickle_file(path, entry.name))
-        elif ext == ".safetensors":
-            out.extend(scan_safetensors.check_header(path, entry.name))
-        elif ext == ".gguf":
-            found, template = scan_gguf.check_header(path, entry.name)
-            out.extend(found)
-            if template:
-                out.extend(scan_code.check_template(template, entry.name))
-        elif ext == ".py":
-            out.extend(scan_code.check_python(path, entry.name))
-        elif entry.name.rsplit("/", 1)[-1] == "tokenizer_config.json":
-            tok = _tokenizer_config(path)
-            out.extend(scan_code.check_auto_map(tok, entry.name))
-            for t in _templates(tok):
-                out.extend(scan_code.check_template(t, entry.name))
-    out.extend(_remote_code_flag(subject))
-    return sorted(out, key=lambda f: (rank(f.severity), f.file, f.detail))
+            if ext in WEIGHT_EXTS:
+                stub = _placeholder(path, entry.name)
+                if stub is not None:
+                    out.append(stub)
+                    continue
+            blob = file_blob(root, entry.name)
+        except OSError as exc:
+            out.append(Finding(entry.name, "medium", "files", f"cannot be read: {exc}"))
+            continue
+        out.extend(ctx.scan(blob))
+    return unique_sorted(out)
+
+
+def unique_sorted(found: list[Finding]) -> list[Finding]:
+    """Findings without repeats, worst first."""
+    unique = {(f.file, f.severity, f.kind, f.detail): f for f in found}
+    return sorted(unique.values(), key=lambda f: (rank(f.severity), f.file, f.detail))
 
 
 def _remote_code_flag(subject: Subject) -> list[Finding]:
     if subject.config.get("trust_remote_code") is True:
         return [Finding("config.json", "medium", "code",
-                        "config sets trust_remote_code: the repo expects its own code to run")]
+                        "sets trust_remote_code: the repo expects its own code to run")]
     return []
 
 
@@ -116,7 +97,9 @@ def scan_listing(subject: Subject) -> list[Finding]:
     """What the Hub file list and config reveal without downloading anything."""
     out: list[Finding] = list(scan_code.check_auto_map(subject.config, "config.json"))
     out.extend(_remote_code_flag(subject))
-    pickles = [f.name for f in subject.files if _suffix(f.name) in scan_pickle.PICKLE_EXTS]
+    pickles = [f.name for f in subject.files
+               if _suffix(f.name) in scan_pickle.PICKLE_EXTS | {".npy", ".npz", ".zip", ".tar",
+                                                                ".gz", ".7z", ".h5", ".keras"}]
     safetensors = [f.name for f in subject.files if _suffix(f.name) == ".safetensors"]
     for name in pickles:
         out.append(Finding(name, "low", "pickle",
@@ -129,9 +112,9 @@ def scan_listing(subject: Subject) -> list[Finding]:
                                "custom Python code in the repo (runs with trust_remote_code=True)"))
     if not subject.files:
         out.append(Finding("-", "info", "files", "file list not known; nothing scanned"))
-    return sorted(out, key=lambda f: (rank(f.severity), f.file, f.detail))
+    return unique_sorted(out)
 
 
-def scan(subject: Subject) -> list[Finding]:
+def scan(subject: Subject, limits: Limits | None = None) -> list[Finding]:
     """Findings for the subject: a full byte-level scan for a folder, else the listing."""
-    return scan_folder(subject) if subject.path is not None else scan_listing(subject)
+    return scan_folder(subject, limits) if subject.path is not None else scan_listing(subject)

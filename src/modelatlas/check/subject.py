@@ -20,6 +20,7 @@ class FileEntry:
 
     name: str
     size: int | None = None
+    sha256: str | None = None  # the Hub's LFS metadata, when known
 
 
 @dataclass
@@ -27,7 +28,7 @@ class Subject:
     """The model under review, source-independent."""
 
     id: str
-    provenance: str  # folder | store | hub
+    provenance: str  # folder | store | lineage (a node of the store's graph) | hub
     path: Path | None = None
     card: dict[str, Any] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
@@ -36,6 +37,9 @@ class Subject:
     license_name: str | None = None
     license_link: str | None = None
     license_id: str | None = None  # canonical id when the source already knows it
+    # declared | none | cut (a tag the source cut short) | unreadable (a card not parsed):
+    # only "none" means nothing is granted; cut and unreadable mean "unknown: verify"
+    license_state: str = "declared"
     base_models: list[str] = field(default_factory=list)
     base_relation: str | None = None
     org: str | None = None

@@ -28,9 +28,13 @@ def _lineage(d: dict[str, Any], title: str) -> None:
 
 
 def _openness(d: dict[str, Any], title: str) -> None:
-    if "dimensions" in d:  # an OSAI project
-        print(plain(f"{d['project']} ({d['file']}): score {d['score']:g}/14, rank {d['rank']}"
+    if "dimensions" in d:  # an OSAI system (2026) or project (2023)
+        print(plain(f"{d['name']} ({d['file']}, {d['edition']} index): score "
+                    f"{d['score']:g}/{d['score_max']:g}, rank {d['rank']}"
+                    + (f", origin {d['origin']}" if d.get("origin") else "")
                     + (f", Hub: {d['hub_id']}" if d.get("hub_id") else "")))
+        if d.get("score_flag"):
+            print(plain(f"note: {d['score_flag']}"))
         print_table(d["dimensions"], ["dimension", "area", "class", "link", "notes"])
     elif "progress" in d and "met" in d:  # a MOF evaluation
         pr = d["progress"]
@@ -42,9 +46,13 @@ def _openness(d: dict[str, Any], title: str) -> None:
     else:  # a model's profile
         rows = [{"field": k, "value": v} for k, v in d.items() if k != "frameworks"]
         fw = d.get("frameworks") or {}
-        rows += [{"field": f"osai: {o['project']}", "value": f"score {o['score']}"}
+        rows += [{"field": f"osai {o['edition']}: {o['name']}",
+                  "value": f"score {o['score']:g}/{o['score_max']:g}, rank {o['rank']}"
+                           f" ({o['role']} model)"}
                  for o in fw.get("osai", [])]
         rows += [{"field": f"mof: {m['model']}", "value": m["class"]} for m in fw.get("mof", [])]
+        rows += [{"field": f"osaid ({v['basis']}): {v['model']}", "value": v["verdict"]}
+                 for v in fw.get("osaid", [])]
         print_table(rows, ["field", "value"], title)
 
 

@@ -21,7 +21,7 @@ NAME = "licenses"
 _CATALOG_COLS = (
     "license_id", "name", "family", "commercial_use", "user_cap_mau", "revenue_cap_usd",
     "attribution", "naming", "acceptable_use_policy", "outputs_train_other_models",
-    "territorial", "derivative_terms", "revocable", "source_url", "notes",
+    "territorial", "derivative_terms", "revocable", "source_url", "notes", "osi_approved",
 )  # fmt: skip
 
 

@@ -29,18 +29,101 @@ MAX_GENERATIONS = 1000
 
 
 def resolve_id(reader: Reader, model_id: str) -> str:
-    """The stored spelling of ``model_id`` (case-insensitive), or NotFoundError."""
+    """The stored spelling of ``model_id`` (case-insensitive), or NotFoundError.
+
+    The exact spelling is looked up first (a point lookup: migration 0300 indexes
+    ``models.id`` and ``roots.model_id``); only an id stored under another spelling
+    needs the case-insensitive scan.
+    """
     mid = model_id.strip()
+    if reader.rows("SELECT id FROM models WHERE id = $id UNION ALL"
+                   " SELECT model_id AS id FROM roots WHERE model_id = $id LIMIT 1",
+                   {"id": mid}):
+        return mid
     rows = reader.rows(
         """
         SELECT id FROM (
             SELECT id FROM models WHERE lower(id) = lower($id)
             UNION SELECT model_id AS id FROM roots WHERE lower(model_id) = lower($id)
-        ) AS known ORDER BY CASE WHEN id = $id THEN 0 ELSE 1 END, id LIMIT 1
+        ) AS known ORDER BY id LIMIT 1
         """, {"id": mid})
     if not rows:
         raise NotFoundError(f"model not in the store: {mid}")
     return str(rows[0]["id"])
+
+
+def canon_ids(reader: Reader, ids: list[str]) -> dict[str, str]:
+    """Each id -> its stored spelling (case-insensitive; the smallest when several),
+    itself when the store has none. Exact spellings are point lookups; only the
+    others need the case-insensitive scan."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    canon = {p: p for p in (str(r["id"]) for r in reader.rows(
+        "SELECT DISTINCT id FROM models WHERE id IN (SELECT unnest($ids))", {"ids": wanted}))}
+    missing = [p for p in wanted if p not in canon]
+    if missing:
+        by_lower = {str(r["lid"]): str(r["id"]) for r in reader.rows(
+            "SELECT lower(id) AS lid, min(id) AS id FROM models"
+            " WHERE lower(id) IN (SELECT lower(unnest($ids))) GROUP BY 1", {"ids": missing})}
+        canon.update({p: by_lower.get(p.lower(), p) for p in missing})
+    return canon
+
+
+def canon_parents(reader: Reader, children: list[str]) -> list[dict[str, Any]]:
+    """The base-model edges of ``children`` with each parent spelled as the stored
+    model id (case-insensitive match, as :data:`~modelatlas.lineage.roots.CANON_EDGES`
+    does for the whole graph), self-loops left out; ``[{child, parent, relation,
+    origin}]`` ordered by child and parent.
+
+    Restricted to these children, so one model's lineage costs point lookups, not
+    a pass over every edge. A parent spelled exactly as a stored id keeps that
+    spelling; the case-insensitive scan runs only for parents that have none.
+    """
+    if not children:
+        return []
+    edges = reader.rows(
+        "SELECT child, parent, relation, origin FROM edges"
+        " WHERE child IN (SELECT unnest($ids)) ORDER BY child, parent",
+        {"ids": sorted(set(children))})
+    canon = canon_ids(reader, [str(e["parent"]) for e in edges])
+    out = [{"child": e["child"], "parent": canon[str(e["parent"])],
+            "relation": e["relation"], "origin": e["origin"]} for e in edges]
+    seen: set[tuple[str, str, str, str]] = set()
+    unique = []
+    for e in out:
+        key = (e["child"], e["parent"], e["relation"], e["origin"])
+        if e["child"] != e["parent"] and key not in seen:
+            seen.add(key)
+            unique.append(e)
+    return sorted(unique, key=lambda e: (e["child"], e["parent"], e["relation"]))
+
+
+def ancestors(reader: Reader, model_id: str, *, max_generations: int = 32,
+              max_nodes: int = 500) -> dict[str, Any]:
+    """Every ancestor of the stored model ``model_id`` in the store's graph.
+
+    ``{"nodes": {id: generations}, "edges": [{child, parent, relation, origin}],
+    "cut": bool}``: generations is the shortest number of base-model edges from
+    the model (the roots table's depth definition), edges are
+    :func:`canon_parents` edges, the walk is cycle-safe and bounded (``cut`` says
+    a bound was reached). ``check`` builds its chain on this.
+    """
+    nodes: dict[str, int] = {}
+    edges: list[dict[str, Any]] = []
+    front, seen, gen = [model_id], {model_id}, 0
+    while front and gen < max_generations and len(nodes) < max_nodes:
+        gen += 1
+        found = canon_parents(reader, front)
+        edges += found
+        front = []
+        for e in found:
+            p = str(e["parent"])
+            if p not in seen:
+                seen.add(p)
+                nodes[p] = gen
+                front.append(p)
+    return {"nodes": nodes, "edges": edges, "cut": bool(front)}
 
 
 def descendants(reader: Reader, model_id: str) -> dict[str, Any]:
@@ -98,9 +181,8 @@ def describe(reader: Reader, model_id: str) -> dict[str, Any]:
     """
     mid = resolve_id(reader, model_id)
     p = {"id": mid}
-    parents = reader.rows(
-        f"SELECT parent AS id, relation, origin FROM ({CANON_EDGES}) AS ce WHERE child = $id"
-        " AND parent <> child ORDER BY parent", p)
+    parents = [{"id": e["parent"], "relation": e["relation"], "origin": e["origin"]}
+               for e in canon_parents(reader, [mid])]
     roots = reader.rows(
         "SELECT root_id AS root, depth, weight, family FROM roots WHERE model_id = $id"
         " ORDER BY depth, root_id", p)

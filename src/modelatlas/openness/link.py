@@ -83,3 +83,84 @@ def resolve(store: Store | None, links: list[HubLink]) -> list[HubLink]:
         else:
             out.append(link)
     return out
+
+
+# ---- 2026 layout: end and base model ------------------------------------------------
+
+
+def hub_namespace(url: str | None) -> str | None:
+    """Hub namespace named by a URL: ``huggingface.co/org[/...]`` or a collection of ``org``."""
+    if not url:
+        return None
+    try:
+        u = urlparse(url.strip())
+    except ValueError:
+        return None
+    if u.netloc.lower() not in _HUB_HOSTS:
+        return None
+    parts = [p for p in u.path.split("/") if p]
+    if parts and parts[0] in ("collections", "organizations") and len(parts) > 1:
+        parts = parts[1:]
+    elif not parts or parts[0] in _NOT_MODELS:
+        return None
+    return parts[0] if _ID_PART.match(parts[0]) else None
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Where a system's end or base model may live on the Hub, best first.
+
+    ``stated`` ids come from Hub URLs in the file (real pages); ``named`` ids are
+    built from a Hub namespace of the file and the model name the index gives,
+    and are accepted only when the store holds that id.
+    """
+
+    role: str                                  # end | base
+    stated: tuple[tuple[str, str], ...]        # (hub id, field)
+    named: tuple[tuple[str, str], ...]
+
+
+def model_candidates(role: str, name: str | None, stated_urls: list[tuple[str, str | None]],
+                     namespace_urls: list[str | None]) -> Candidates:
+    """Candidate Hub ids for one model of a system (see :class:`Candidates`)."""
+    stated: list[tuple[str, str]] = []
+    for fld, url in stated_urls:
+        hid = hub_id_from_url(url)
+        if hid and hid not in [s for s, _ in stated]:
+            stated.append((hid, fld))
+    named: list[tuple[str, str]] = []
+    if name:
+        nm = name.strip().replace(" ", "-")
+        spaces: list[str] = []
+        for url in namespace_urls:
+            ns = hub_namespace(url)
+            if ns and ns not in spaces:
+                spaces.append(ns)
+        for ns in spaces:
+            if _ID_PART.match(nm):
+                named.append((f"{ns}/{nm}", f"{ns} + {role}modelname"))
+    return Candidates(role, tuple(stated), tuple(named))
+
+
+def choose(cands: Candidates, name: str | None, in_store: dict[str, str]) -> HubLink:
+    """The best candidate: one the store holds (stated first), else a stated id whose
+    name matches the index's model name, else the first stated id."""
+    for hid, fld in (*cands.stated, *cands.named):
+        if hid.lower() in in_store:
+            return HubLink(in_store[hid.lower()], fld, True)
+    want = (name or "").strip().lower().replace(" ", "-")
+    for hid, fld in cands.stated:
+        if hid.split("/", 1)[1].lower() == want:
+            return HubLink(hid, fld)
+    if cands.stated:
+        return HubLink(*cands.stated[0])
+    return HubLink(None, f"no Hub URL for the {cands.role} model and none of its names "
+                         "in the store")
+
+
+def resolve_candidates(store: Store | None, items: list[tuple[Candidates, str | None]]
+                       ) -> list[HubLink]:
+    """Choose every system's link with one store lookup for all candidates."""
+    every = [hid for c, _ in items for hid, _ in (*c.stated, *c.named)]
+    found = known_ids(store, every) if store is not None else {}
+    return [choose(c, name, found) for c, name in items]

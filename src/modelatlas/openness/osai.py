@@ -117,8 +117,13 @@ def parse_project(path: Path) -> Project | None:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 (a safe loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read OSAI file {path.name}: {str(exc).splitlines()[0]}") from None
+    return project_from_doc(path.name, doc)
+
+
+def project_from_doc(file: str, doc: Any) -> Project | None:
+    """One project from its parsed YAML, or None when the Index would drop it."""
     if not isinstance(doc, dict):
-        raise InputError(f"{path.name}: not an OSAI project file")
+        raise InputError(f"{file}: not an OSAI project file")
     proj = _section(doc, "project")
     org = _section(doc, "org")
     name = _text(proj.get("name"))
@@ -131,7 +136,7 @@ def parse_project(path: Path) -> Project | None:
         dims.append(Dimension(key, area, label, None if cls is None else str(cls),
                               _text(d.get("link")), _text(d.get("notes"))))
     return Project(
-        file=path.name,
+        file=file,
         project=name,
         link=_text(proj.get("link")),
         notes=_text(proj.get("notes")),

@@ -2,22 +2,20 @@
 
 OSAI and MOF rate a few hundred hand-curated releases; a user also wants a
 comparable signal for the millions of Hub models nobody rated. The profile uses
-only what the store holds (gating, licence, arxiv:/dataset: tags, base-model
-edges, tags naming a training recipe) and is one set-based query over
-``models`` (never a Python loop over models). Its seven dimensions and five
+only what the store holds (gating, licence id and its family in ``licenses``,
+arxiv:/dataset: tags, base-model edges, tags naming a training recipe) and is
+one set-based, portable statement over ``models`` (never a Python loop over
+models). Its seven dimensions and five
 levels are defined in docs/openness.md; they are a screening aid, not a
 substitute for the frameworks, and are shown beside them.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Mapping
 from typing import Any
 
 from modelatlas.errors import NotFoundError
-from modelatlas.store.db import Store
-from modelatlas.store.tagsql import usable_tags
+from modelatlas.openness.read import Source, seam
 
 OPEN_FAMILIES = ("permissive", "copyleft")
 RESTRICTED_FAMILIES = ("open-weight-custom", "non-commercial")
@@ -31,130 +29,108 @@ TRAINING_TAGS = (
 LEVELS = ("open-science", "open-weights", "restricted-weights", "gated", "unclear")
 
 
-def license_families() -> dict[str, str]:
-    """licence id -> family from the licence catalog; empty when it is not installed."""
-    try:
-        from modelatlas import licenses
-    except ImportError:
-        return {}
-    try:
-        cat = licenses.catalog()
-    except Exception:  # a broken catalog must not break the profile: family is 'unknown'
-        return {}
-    return {str(k): str(getattr(v, "family", "unknown")) for k, v in cat.items()}
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join("'" + v + "'" for v in values) + ")"
 
 
-def _normalized_raw(store: Store, model_id: str | None) -> dict[str, str]:
-    """raw licence -> canonical id for models whose licence id is not derived yet.
+# A tag the source cut short is not evidence: a recipe tag counts only when it is
+# not also listed among the model's truncated tags. Spelled as array_contains terms
+# (no list lambdas) so the statement transpiles to Spark.
+_RECIPE = " OR ".join(
+    f"(array_contains(coalesce(m.tags, []), '{t}')"
+    f" AND NOT array_contains(coalesce(m.truncated_tags, []), '{t}'))"
+    for t in TRAINING_TAGS
+)
 
-    Loops over the few distinct raw licence strings, never over models.
-    """
-    try:
-        from modelatlas import licenses
-    except ImportError:
-        return {}
-    raws = store.rows(
-        "SELECT DISTINCT license_raw FROM models WHERE license_id IS NULL"
-        " AND license_raw IS NOT NULL AND (? IS NULL OR lower(id) = lower(?))",
-        [model_id, model_id],
-    )
-    out: dict[str, str] = {}
-    for r in raws:
-        with contextlib.suppress(Exception):  # an unmappable value stays 'unknown'
-            out[r["license_raw"]] = str(licenses.normalize(r["license_raw"]))
-    return out
-
-
-def _sql_list(values: tuple[str, ...]) -> str:
-    return "[" + ", ".join("'" + v + "'" for v in values) + "]"
-
-
-_PROFILE_SQL = f"""
+_PROFILE = f"""
 WITH m AS (
-    SELECT id, gated, license_id, license_raw, license_name, license_link,
-           coalesce(arxiv, []) AS arxiv, coalesce(datasets, []) AS datasets,
-           {usable_tags()} AS utags
+    SELECT id, gated, license_id, license_raw, license_name, arxiv, datasets, tags,
+           truncated_tags
     FROM models
-    WHERE (? IS NULL OR lower(id) = lower(?))
+    WHERE {{where}}
 ),
 b AS (SELECT DISTINCT child FROM edges WHERE child IN (SELECT id FROM m)),
 p AS (
     SELECT m.id AS model_id,
         CASE WHEN m.gated = 'false' THEN 'open'
              WHEN m.gated IN ('auto', 'manual') THEN 'gated' ELSE 'unknown' END AS weights,
-        coalesce(m.license_id, n.license_id, 'unknown') AS license_id,
+        coalesce(m.license_id, 'unknown') AS license_id,
         m.license_raw,
-        coalesce(f.family, 'unknown') AS license_family,
-        list_has_any(m.utags, {_sql_list(TRAINING_TAGS)}) AS training_recipe,
-        len(m.arxiv) > 0 AS paper,
-        len(m.datasets) > 0 AS datasets,
+        coalesce(l.family, 'unknown') AS license_family,
+        ({_RECIPE}) AS training_recipe,
+        coalesce(array_length(m.arxiv), 0) > 0 AS paper,
+        coalesce(array_length(m.datasets), 0) > 0 AS datasets,
         b.child IS NOT NULL AS base_model,
-        (m.license_raw IS NOT NULL OR m.license_name IS NOT NULL OR len(m.arxiv) > 0
-         OR len(m.datasets) > 0 OR b.child IS NOT NULL) AS card_metadata,
-        m.arxiv AS arxiv_ids, m.datasets AS dataset_ids
+        (m.license_raw IS NOT NULL OR m.license_name IS NOT NULL
+         OR coalesce(array_length(m.arxiv), 0) > 0
+         OR coalesce(array_length(m.datasets), 0) > 0 OR b.child IS NOT NULL) AS card_metadata,
+        coalesce(m.arxiv, []) AS arxiv_ids, coalesce(m.datasets, []) AS dataset_ids
     FROM m
-    LEFT JOIN (SELECT unnest(?::VARCHAR[]) AS raw, unnest(?::VARCHAR[]) AS license_id) n
-        ON m.license_id IS NULL AND n.raw = m.license_raw
-    LEFT JOIN (SELECT unnest(?::VARCHAR[]) AS license_id, unnest(?::VARCHAR[]) AS family) f
-        ON f.license_id = coalesce(m.license_id, n.license_id)
+    LEFT JOIN licenses l ON l.license_id = m.license_id
     LEFT JOIN b ON b.child = m.id
 )
-SELECT *,
-    (CASE weights WHEN 'open' THEN 1 ELSE 0 END)
-    + (CASE WHEN license_family IN {tuple(OPEN_FAMILIES)} THEN 1
-            WHEN license_family IN {tuple(RESTRICTED_FAMILIES)} THEN 0.5 ELSE 0 END)
-    + (CASE WHEN training_recipe THEN 0.5 ELSE 0 END)
-    + paper::INT + datasets::INT + card_metadata::INT + base_model::INT AS score,
+SELECT p.*,
+    (CASE p.weights WHEN 'open' THEN 1 ELSE 0 END)
+    + (CASE WHEN p.license_family IN {_in(OPEN_FAMILIES)} THEN 1
+            WHEN p.license_family IN {_in(RESTRICTED_FAMILIES)} THEN 0.5 ELSE 0 END)
+    + (CASE WHEN p.training_recipe THEN 0.5 ELSE 0 END)
+    + (CASE WHEN p.paper THEN 1 ELSE 0 END) + (CASE WHEN p.datasets THEN 1 ELSE 0 END)
+    + (CASE WHEN p.card_metadata THEN 1 ELSE 0 END)
+    + (CASE WHEN p.base_model THEN 1 ELSE 0 END) AS score,
     CASE
-        WHEN weights = 'open' AND license_family IN {tuple(OPEN_FAMILIES)}
-             AND paper AND datasets AND training_recipe THEN 'open-science'
-        WHEN weights = 'open' AND license_family IN {tuple(OPEN_FAMILIES)} THEN 'open-weights'
-        WHEN weights = 'open' AND license_family IN {tuple(RESTRICTED_FAMILIES)}
+        WHEN p.weights = 'open' AND p.license_family IN {_in(OPEN_FAMILIES)}
+             AND p.paper AND p.datasets AND p.training_recipe THEN 'open-science'
+        WHEN p.weights = 'open' AND p.license_family IN {_in(OPEN_FAMILIES)} THEN 'open-weights'
+        WHEN p.weights = 'open' AND p.license_family IN {_in(RESTRICTED_FAMILIES)}
              THEN 'restricted-weights'
-        WHEN weights = 'gated' THEN 'gated'
+        WHEN p.weights = 'gated' THEN 'gated'
         ELSE 'unclear'
     END AS level
 FROM p
 """
 
 
-Families = Mapping[str, str]
+def _catalog_loaded(r: Any) -> bool:
+    return bool(r.scalar("SELECT count(*) AS n FROM licenses"))
 
 
-def _params(store: Store, model_id: str | None, families: Families | None) -> list[object]:
-    fams = license_families() if families is None else families
-    raw = _normalized_raw(store, model_id)
-    return [model_id, model_id, list(raw), list(raw.values()), list(fams), list(fams.values())]
+#: Every model's profile (``$model_id`` NULL) or one model's, case-insensitively.
+PROFILE_SQL = _PROFILE.replace(
+    "{where}", "CAST($model_id AS VARCHAR) IS NULL OR lower(id) = lower($model_id)")
+#: One model's profile by its exact id: a point lookup, no scan of ``models``.
+_EXACT_SQL = _PROFILE.replace("{where}", "id = $model_id")
 
 
-def _run(store: Store, model_id: str | None, families: Families | None) -> list[dict[str, Any]]:
-    return store.rows(_PROFILE_SQL + " ORDER BY model_id", _params(store, model_id, families))
-
-
-def profile(store: Store, model_id: str, families: Families | None = None) -> dict[str, Any]:
+def profile(src: Source, model_id: str) -> dict[str, Any]:
     """The profile of one model (case-insensitive id).
 
-    ``families`` (licence id -> family) defaults to the licence catalog.
+    Licence families come from the store's ``licenses`` table (the licence derive
+    step loads the catalog after every write); without it every family is unknown.
     """
-    rows = _run(store, model_id, families)
+    r = seam(src)
+    rows = r.rows(_EXACT_SQL + " ORDER BY model_id", {"model_id": model_id})
+    if not rows:   # another spelling of the id: the case-insensitive scan
+        rows = r.rows(PROFILE_SQL + " ORDER BY model_id", {"model_id": model_id})
     if not rows:
         raise NotFoundError(f"model {model_id!r} is not in the store")
     row = rows[0]
-    row["license_catalog"] = bool(families if families is not None else license_families())
+    row["arxiv_ids"] = list(row["arxiv_ids"])
+    row["dataset_ids"] = list(row["dataset_ids"])
+    row["license_catalog"] = _catalog_loaded(r)
     return row
 
 
-def profiles(store: Store, families: Families | None = None) -> list[dict[str, Any]]:
+def profiles(src: Source) -> list[dict[str, Any]]:
     """Profiles of every model in the store (one query)."""
-    return _run(store, None, families)
+    return seam(src).rows(PROFILE_SQL + " ORDER BY model_id", {"model_id": None})
 
 
-def level_counts(store: Store, families: Families | None = None) -> list[dict[str, Any]]:
+def level_counts(src: Source) -> list[dict[str, Any]]:
     """How many models sit at each level: the profile's summary over the store."""
-    rows = store.rows(
-        f"SELECT level, count(*) AS models, avg(score) AS mean_score"
-        f" FROM ({_PROFILE_SQL}) GROUP BY level",
-        _params(store, None, families),
+    rows = seam(src).rows(
+        f"SELECT t.level, count(*) AS models, avg(t.score) AS mean_score"
+        f" FROM ({PROFILE_SQL}) AS t GROUP BY t.level",
+        {"model_id": None},
     )
     order = {lv: i for i, lv in enumerate(LEVELS)}
     return sorted(rows, key=lambda r: order.get(r["level"], 99))

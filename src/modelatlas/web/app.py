@@ -17,7 +17,6 @@ allowlist, GET/HEAD only, Content-Security-Policy) and
 from __future__ import annotations
 
 import inspect
-import re
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -49,9 +48,6 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {"description": "A writer holds the store; retry shortly.",
           "content": {"application/json": {"schema": ERROR}}},
 }
-#: The Hub's repository id grammar (huggingface_hub ``validate_repo_id``): an optional
-#: namespace and a name of letters, digits, ``-_.``, no ``--`` or ``..``, at most 96.
-HUB_ID = re.compile(r"^(?:[\w.\-]{1,96}/)?[\w.\-]{1,96}$")
 
 _PY = {"str": str, "int": int, "float": float, "bool": bool, "date": str}
 
@@ -181,19 +177,19 @@ def create_app(db: str | Path | None = None, *, watch: bool = True,
     def queries() -> list[dict[str, Any]]:
         return [q.describe() for q in all_queries()]
 
-    @app.get("/api/check/{model_id:path}", responses=RESPONSES,
+    @app.get("/api/check/{org}/{name}", responses=RESPONSES,
              summary="Due diligence on a Hub model in the store (Hub ids only, never paths).")
-    def check(model_id: str, use: str = "commercial",
+    def check(org: str, name: str, use: str = "commercial",
               users: int | None = Q(None, ge=0, le=10**12)) -> Response:
-        if not HUB_ID.match(model_id) or ".." in model_id or "--" in model_id:
-            raise UsageError("the web API checks Hub model ids (org/name), never paths")
+        from modelatlas.check import check as run_check
+        from modelatlas.check import hubid
+
+        model_id = hubid.require(f"{org}/{name}")  # the Hub's grammar: no path form passes
         if use not in ("commercial", "research", "saas"):
             raise UsageError("use must be one of commercial|research|saas")
-        from modelatlas.check import check as run_check
-
         with shared.reader() as reader:
-            doc = run_check(model_id, store=reader.store, use=use, users=users,
-                            local=False).as_dict()
+            doc = run_check(model_id, reader=reader, use=use, users=users,
+                            folders=False).as_dict()
         return Response(to_json(doc).encode(), media_type="application/json")
 
     mount_assets(app, site.assets)

@@ -8,7 +8,7 @@ from typing import Any
 from modelatlas.cli import context
 from modelatlas.cli.output import print_json
 from modelatlas.cli.spec import Command, Values
-from modelatlas.errors import StoreError, UsageError
+from modelatlas.errors import InputError, StoreError, UsageError
 from modelatlas.queries import Param
 
 COLOURS = {"ok": "green", "conditions": "yellow", "blocked": "red"}
@@ -16,39 +16,58 @@ SEV_COLOURS = {"critical": "bold red", "high": "red", "medium": "yellow", "low":
                "info": "dim"}
 
 
-def check_cmd(v: Values) -> None:
+def check_cmd(v: Values) -> int:
     """Origin, lineage, licences and duties, conflicts, openness and static security
     flags of one model, with a verdict (ok | conditions | blocked) for the declared use.
-    Nothing in a model folder is imported, executed or unpickled. Not legal advice."""
+    Nothing in a model folder is imported, executed or unpickled. Not legal advice.
+    Exit 3 when the verdict reaches ``--fail-on``."""
     from pathlib import Path
 
     from modelatlas.atlas import Atlas
-    from modelatlas.check import bom, check
+    from modelatlas.check import check, verdict
 
-    target, as_json, cyclonedx = v["target"], v["as_json"], v["cyclonedx"]
-    if as_json and cyclonedx:
-        raise UsageError("--json and --cyclonedx are exclusive")
+    target = v["target"]
+    outputs = [n for n in ("as_json", "cyclonedx", "spdx") if v[n]]
+    if len(outputs) > 1:
+        raise UsageError("--json, --cyclonedx and --spdx are exclusive")
+    if v["fail_on"] is not None:
+        verdict.reaches("ok", v["fail_on"])  # a usage error now, not after the check
     is_folder = Path(target).expanduser().is_dir()
+    from modelatlas.check import hubid
+
+    if not is_folder and hubid.looks_like_path(target) and not Path(target).expanduser().exists():
+        raise InputError(f"no such folder: {target}")
+    remote = v["online"] or v["download"]
     atlas: Atlas | None = None
     try:
         atlas = context.atlas()
     except StoreError:
-        if not (is_folder or v["online"]):
+        if not (is_folder or remote):
             raise
     try:
-        report = check(target, store=atlas.store if atlas else None, use=v["use"],
-                       users=v["users"], online=v["online"], endpoint=v["endpoint"])
+        report = check(target, reader=atlas.reader if atlas else None, use=v["use"],
+                       users=v["users"], online=v["online"], endpoint=v["endpoint"],
+                       download=v["download"])
     finally:
         if atlas is not None:
             atlas.close()
-    if cyclonedx:
+    if v["cyclonedx"]:
+        from modelatlas.check import bom
+
         text = bom.to_json(report)
         bom.validate(text)
         sys.stdout.write(text + "\n")
-    elif as_json:
+    elif v["spdx"]:
+        from modelatlas.check import spdxbom
+
+        text = spdxbom.to_json(report)
+        spdxbom.validate(text)
+        sys.stdout.write(text + "\n")
+    elif v["as_json"]:
         print_json(report.as_dict())
     else:
         render(report.as_dict())
+    return verdict.exit_code(report.verdict.verdict, v["fail_on"])
 
 
 def _t(value: Any, style: str = "") -> Any:
@@ -160,7 +179,10 @@ def render(d: dict[str, Any]) -> None:
         for m in (links or {}).get("mof", []):
             rated.append(f"{mid}: MOF {m['class']}")
         for s in (links or {}).get("osai", []):
-            rated.append(f"{mid}: OSAI {s['score']}/14 (rank {s['rank']})")
+            top = s.get("score_max") or 14
+            edition = f" {s['edition']}" if s.get("edition") else ""
+            role = f", {s['role']} model" if s.get("role") else ""
+            rated.append(f"{mid}: OSAI{edition} {s['score']:g}/{top:g} (rank {s['rank']}{role})")
     con.print(Text("Openness: ", style="bold") + _t("; ".join(rated) or "no rating linked"))
     for n in [*d["notes"], *op.get("notes", [])]:
         con.print(_t(f"note: {n}", "dim"))
@@ -179,8 +201,15 @@ COMMANDS = (
                    help="Fetch the model (and unknown bases) from the Hub API."),
              Param("endpoint", max_length=2048,
                    help="Hub API endpoint (default $HF_ENDPOINT or https://huggingface.co)."),
+             Param("download", "bool", default=False,
+                   help="Fetch the repo's files (within MODELATLAS_CHECK_DOWNLOAD_MAX bytes) "
+                        "and scan them for real; implies --online."),
+             Param("fail_on", choices=("blocked", "conditions"),
+                   help="Exit 3 when the verdict reaches this (for CI gates)."),
              Param("as_json", "bool", default=False, flag="--json", help="One JSON object."),
              Param("cyclonedx", "bool", default=False,
-                   help="A CycloneDX 1.6 ML-BOM (JSON).")),
+                   help="A CycloneDX 1.6 ML-BOM (JSON)."),
+             Param("spdx", "bool", default=False,
+                   help="An SPDX 3.0.1 document with the AI profile (JSON-LD).")),
             check_cmd),
 )

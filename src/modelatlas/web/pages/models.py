@@ -26,8 +26,10 @@ from modelatlas.web.pages._site import Asked, Site, text_param
 MAX_ANCESTORS = 60
 MAX_GENERATIONS = 12
 USES = ("commercial", "research", "saas")
-#: BOM formats: name -> (module with ``to_json(report)`` and ``validate(text)``, suffix).
-BOM_FORMATS = {"cyclonedx": ("modelatlas.check.bom", "cdx.json")}
+#: BOM formats: name -> (module with ``to_json(report)`` and ``validate(text)``, suffix),
+#: as ``check --cyclonedx`` and ``check --spdx`` write them.
+BOM_FORMATS = {"cyclonedx": ("modelatlas.check.bom", "cdx.json"),
+               "spdx": ("modelatlas.check.spdxbom", "spdx.json")}
 
 
 @dataclass
@@ -95,12 +97,10 @@ def _use(request: Request) -> tuple[str, int | None]:
 
 
 def hub_id(model_id: str) -> str:
-    """``model_id`` when the web may look it up as a Hub id (the rule of /api/check)."""
-    from modelatlas.web.app import HUB_ID
+    """``model_id`` when it is a Hub id (the rule of /api/check), else UsageError."""
+    from modelatlas.check import hubid
 
-    if not HUB_ID.match(model_id) or ".." in model_id or "--" in model_id:
-        raise UsageError("the web checks Hub model ids (org/name), never paths")
-    return model_id
+    return hubid.require(model_id)
 
 
 def register(app: FastAPI, site: Site) -> None:
@@ -139,8 +139,8 @@ def register(app: FastAPI, site: Site) -> None:
         module, suffix = BOM_FORMATS[fmt]
         writer = importlib.import_module(module)
         with site.api.shared.reader() as reader:
-            report = run_check(model_id, store=reader.store, use=use, users=users,
-                               local=False)
+            # folders=False: an id is never looked up as a path on the server's disk
+            report = run_check(model_id, reader=reader, use=use, users=users, folders=False)
         text = writer.to_json(report)
         try:
             writer.validate(text)
