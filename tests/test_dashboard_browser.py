@@ -37,6 +37,8 @@ PAGES = {
     "openness": "/openness",
     "openness-osai": "/openness?framework=osai",
     "openness-mof": "/openness?framework=mof",
+    "openness-osaid": "/openness?framework=osaid",
+    "openness-by-origin": "/openness?framework=osai&by=region",
     "search": "/search?q=evil",
 }
 
@@ -107,7 +109,8 @@ def test_every_page_draws_and_runs_nothing_from_data(page: Any, server: browser.
     browser.wait_drawn(page)
     assert page.evaluate("document.body.dataset.charts") == "drawn"
     charts = _charts_drawn(page)
-    if name in ("overview", "organisation", "families", "licences", "tree-hostile"):
+    if name in ("overview", "organisation", "families", "licences", "tree-hostile",
+                "openness-by-origin"):
         assert charts >= 1
         assert _hover_marks(page) > 0
     shot = tmp_path / f"{name}.png"
@@ -126,7 +129,7 @@ def test_hostile_strings_are_shown_as_text(page: Any, server: browser.Server) ->
     assert page.locator("img").count() == 0           # no payload became an element
     # the check refuses a non-Hub id and says so, as text
     assert page.locator("#check").get_attribute("data-loaded") == "error"
-    assert "never paths" in page.locator("#check").inner_text()
+    assert "not a Hub model id" in page.locator("#check").inner_text()
     _clean(page)
 
 

@@ -88,3 +88,25 @@ def descendants(by_relation: dict[str, int], by_generation: dict[str, int]
         tooltip=["generation:O", alt.Tooltip("models:Q", format=",")],
     ).properties(width=WIDTH // 2 - 60, height=120)
     return charts.spec(alt.hconcat(left, right))
+
+
+def openness_by_origin(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Shares of systems with open weights, open data, an OSI licence (and meeting OSAID)
+    per origin group, as the ``openness --by`` answer gives them."""
+    measures = [(k, k.removeprefix("share_").replace("_", " ")) for k in
+                ("share_weights_open", "share_data_open", "share_license_osi",
+                 "share_meets_osaid")]
+    long = [{"group": r["group"], "measure": label, "share": r[k], "systems": r.get("systems")}
+            for r in rows for k, label in measures if r.get(k) is not None]
+    if not long:
+        return None
+    chart = alt.Chart(pd.DataFrame(long), title="Share of systems, by origin").mark_bar().encode(
+        x=alt.X("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+                title=None),
+        y=alt.Y("measure:N", title=None),
+        color=alt.Color("measure:N", legend=None),
+        row=alt.Row("group:N", title=None),
+        tooltip=["group:N", "measure:N", alt.Tooltip("share:Q", format=".1%"),
+                 alt.Tooltip("systems:Q", title="systems rated")],
+    ).properties(width=WIDTH // 2, height=70)
+    return charts.spec(chart)

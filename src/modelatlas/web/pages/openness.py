@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from modelatlas.errors import UsageError
+from modelatlas.web import page_charts
 from modelatlas.web.pages import _site
 from modelatlas.web.pages._site import Asked, Site, page_number, paged
 
@@ -42,7 +43,8 @@ def register(app: FastAPI, site: Site) -> None:
             if known is not None:
                 rows, error = ask.maybe("openness", framework=fw, by=by, edition=edition)
             listing = rows if isinstance(rows, list) else []
-            return {"known": known is not None, "frameworks": frameworks, "bys": bys,
+            chart = page_charts.openness_by_origin(listing) if by and listing else None
+            return {"chart": chart,"known": known is not None, "frameworks": frameworks, "bys": bys,
                     "editions": editions, "state": state, "error": error,
                     "p": paged(listing, page, 100),
                     "obj": rows if isinstance(rows, dict) else None}
