@@ -172,7 +172,7 @@ def seed_store(store: Store) -> None:
         store.sql("INSERT INTO edges (child, parent, relation, origin) VALUES (?, ?, ?, 'tag')",
                   [child, parent, rel])
     derive.refresh(store, force=True)  # as Atlas does when it opens a store
-    store.sql("INSERT INTO events (model_id, source, \"at\", kind, old, new)"
+    store.sql("INSERT INTO events_presence (model_id, source, \"at\", kind, old, new)"
               " VALUES ('gone/base', 'hf', DATE '2026-02-01', 'removed', NULL, NULL)")
 
 

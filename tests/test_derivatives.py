@@ -139,7 +139,9 @@ def test_every_untruncated_base_model_tag_has_its_edge(
     assert len(want) > 500
     got = {(r["child"], r["parent"]): r["relation"]
            for r in st.rows("SELECT child, parent, relation FROM edges")}
-    missing = {k: v for k, v in want.items() if got.get(k) != v}
+    # An "unknown" here may be named by the cut relation tag that follows (issue 10).
+    missing = {k: v for k, v in want.items()
+               if got.get(k) != v and not (v == "unknown" and k in got)}
     assert missing == {}
     assert {"finetune", "adapter", "quantized", "merge", "unknown"} <= set(got.values())
 

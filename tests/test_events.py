@@ -9,9 +9,10 @@ import pyarrow as pa
 
 from modelatlas import derive
 from modelatlas.atlas import Atlas
-from modelatlas.licenses.history import capture_staged, mark_scope
 from modelatlas.sources.records import Batch, batch_from_rows
+from modelatlas.store import tagsql
 from modelatlas.store.db import Store
+from modelatlas.store.history import capture_staged, mark_scope
 from modelatlas.store.ingest import commit_input, new_run
 
 S1, S2, S3, S4 = (dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1),
@@ -121,7 +122,7 @@ def test_capture_staged_keeps_each_snapshot(store: Store) -> None:
     """The ingest hook: several snapshots in one input all reach the history."""
     rows = [rec("a/x", S1), rec("a/x", S2, "cc-by-nc-4.0"), rec("a/x", S3, "cc-by-nc-4.0")]
     store.con.register("_in", pa.Table.from_batches([batch_from_rows(rows)]))
-    store.sql("CREATE TEMP TABLE _final AS SELECT * FROM _in")
+    store.sql(f"CREATE TEMP TABLE _final AS {tagsql.parsed('(SELECT * FROM _in)')}")
     capture_staged(store.con, "hf", "_final")
     capture_staged(store.con, "hf", "_final")  # idempotent
     hist = store.rows("SELECT snapshot, license_raw FROM model_history ORDER BY snapshot")

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from modelatlas import derive
-from modelatlas.licenses.history import mark_scope
 from modelatlas.sources.records import Batch, batch_from_rows
 from modelatlas.store.db import Store
+from modelatlas.store.history import mark_scope
 from modelatlas.store.ingest import commit_input, new_run
 from tests.clirunner import run_cli
 

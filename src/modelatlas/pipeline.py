@@ -1,12 +1,20 @@
-"""Ingest files into the store: detect, stream, commit each file on its own.
+"""Ingest files into the store: detect, order by time, stream, commit, derive.
 
-Each file is one transaction (see :mod:`modelatlas.store.ingest`). A file that
-cannot be read at all is quarantined with the reason, the other files still go
-in, and the run reports the failures; nothing committed before is touched.
+Each input is one transaction (see :mod:`modelatlas.store.ingest`). Inputs are
+applied in the order of their own observation time, whatever the command-line
+order: snapshot date, then the time a file name states (the hourly new-model
+lists), then the order given. So ingesting many files in one command equals
+ingesting them one by one in time order, and any command-line order of the same
+files gives the same store.
+
+A file that cannot be read at all is quarantined with the reason and the other
+files still go in; the run is marked ``failed`` only when nothing could be read
+(and never left ``running``, whatever happens).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import re
@@ -14,9 +22,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from modelatlas import derive, settings
 from modelatlas.errors import InputError, ModelAtlasError
-from modelatlas.licenses.history import mark_scope
 from modelatlas.sources import registry
 from modelatlas.sources.file_hub_parquet import simulated as parquet_simulated
 from modelatlas.sources.file_hub_parquet import snapshot_of as parquet_snapshot
@@ -26,13 +35,13 @@ from modelatlas.store.ingest import IngestSummary, commit_input, finish_run, new
 
 ISO_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 DMY_IN_NAME = re.compile(r"(\d{2})-(\d{2})-(\d{4})")
+TIME_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T_ ](\d{2})[-:](\d{2})(?:[-:](\d{2}))?")
+DATA_SUFFIXES = (".parquet", ".csv", ".json", ".jsonl", ".ndjson", ".gz")
 
 
-def date_in_name(path: Path) -> dt.date | None:
-    """A snapshot date written in a file name (YYYY-MM-DD or dd-mm-yyyy), if any."""
+def _date_in(text: str) -> dt.date | None:
     for rx, order in ((ISO_IN_NAME, (1, 2, 3)), (DMY_IN_NAME, (3, 2, 1))):
-        m = rx.search(path.name)
-        if m:
+        for m in rx.finditer(text):
             try:
                 return dt.date(*(int(m.group(i)) for i in order))
             except ValueError:
@@ -40,18 +49,39 @@ def date_in_name(path: Path) -> dt.date | None:
     return None
 
 
+def date_in_name(path: Path) -> dt.date | None:
+    """A snapshot date written in a file name (YYYY-MM-DD or dd-mm-yyyy), else in the
+    name of its folder (the weekly dump layout ``models/<date>/models.parquet``)."""
+    return _date_in(path.name) or _date_in(path.parent.name)
+
+
+def time_in_name(path: Path) -> dt.datetime | None:
+    """An observation time written in a file name (``2026-09-24T10-19-39``), as UTC."""
+    m = TIME_IN_NAME.search(path.name)
+    if not m:
+        return None
+    y, mo, d, h, mi, sec = (int(g) for g in m.groups(default="0"))
+    try:
+        return dt.datetime(y, mo, d, h, mi, sec, tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+def _data_files(folder: Path) -> list[Path]:
+    return sorted(f for f in folder.iterdir()
+                  if f.is_file() and f.suffix.lower() in DATA_SUFFIXES)
+
+
 def expand(paths: Sequence[str | Path]) -> list[Path]:
-    """Files named, with folders expanded to the data files they hold (sorted)."""
+    """Files named, with folders expanded to the data files they hold, and to those of
+    their sub-folders named by a date (the weekly layout ``models/<date>/...``)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(
-                sorted(
-                    f for f in p.iterdir()
-                    if f.is_file() and f.suffix.lower() in (
-                        ".parquet", ".csv", ".json", ".jsonl", ".ndjson", ".gz")
-                )
-            )
+            out.extend(_data_files(p))
+            for sub in sorted(d for d in p.iterdir() if d.is_dir()):
+                if _date_in(sub.name):
+                    out.extend(_data_files(sub))
         elif p.exists():
             out.append(p)
         else:
@@ -69,9 +99,16 @@ class _Planned:
     form: registry.FileFormat
     plan: ReadPlan
     simulated: bool
+    order: int
+
+    def sort_key(self) -> tuple[dt.date, dt.datetime, int]:
+        snap = self.plan.snapshot or dt.date.min
+        at = self.plan.observed_at or dt.datetime.combine(snap, dt.time(), dt.UTC)
+        return snap, at, self.order
 
 
-def _plan(path: Path, fmt: str, snapshot: dt.date | None, batch_size: int) -> _Planned:
+def _plan(path: Path, fmt: str, snapshot: dt.date | None, batch_size: int,
+          order: int) -> _Planned:
     form = registry.detect(path) if fmt == "auto" else registry.get(fmt)
     simulated = False
     snap = snapshot
@@ -79,7 +116,10 @@ def _plan(path: Path, fmt: str, snapshot: dt.date | None, batch_size: int) -> _P
         simulated = parquet_simulated(path)
         snap = parquet_snapshot(path) or snap
     snap = snap or date_in_name(path) or dt.datetime.now(dt.UTC).date()
-    return _Planned(path, form, ReadPlan(str(path), snap, batch_size), simulated)
+    at = time_in_name(path)
+    if at is not None and at.date() != snap:
+        at = None  # the name's time belongs to another day than the snapshot: not used
+    return _Planned(path, form, ReadPlan(str(path), snap, batch_size, at), simulated, order)
 
 
 def _groups(planned: list[_Planned]) -> Iterator[list[_Planned]]:
@@ -103,16 +143,14 @@ def _groups(planned: list[_Planned]) -> Iterator[list[_Planned]]:
 
 def _commit_group(store: Store, group: list[_Planned], run_id: str,
                   summary: IngestSummary) -> None:
-    before = len(summary.snapshots)
     label = str(group[0].path) if len(group) == 1 else (
         f"{group[0].path} (+{len(group) - 1} more)")
+    # Only complete listings (Hub dumps, simulated hubs) may later imply a removal.
+    scope = (group[0].form.name, True if group[0].simulated else None)
     commit_input(store, itertools.chain.from_iterable(p.form.read(p.plan) for p in group),
                  run_id=run_id, source_label=label, simulated=group[0].simulated,
-                 summary=summary)
+                 summary=summary, scope=scope)
     summary.inputs[-1:] = [str(p.path) for p in group]
-    # Only complete listings (Hub dumps) may later imply a model was removed.
-    mark_scope(store.con, "hf", summary.snapshots[before:], group[0].form.name,
-               full=True if group[0].simulated else None)
 
 
 def _fail(store: Store, run_id: str, summary: IngestSummary, path: Path,
@@ -121,6 +159,26 @@ def _fail(store: Store, run_id: str, summary: IngestSummary, path: Path,
     summary.quarantined += quarantine(
         store, run_id, str(path), [Rejected("file", str(path), str(exc))]
     )
+
+
+def _commit_all(store: Store, planned: list[_Planned], run_id: str, summary: IngestSummary,
+                n_files: int, on_file: Callable[[Path, int, int], None] | None) -> None:
+    done = 0
+    for group in _groups(planned):
+        if on_file:
+            on_file(group[-1].path, done + len(group), n_files)
+        try:
+            _commit_group(store, group, run_id, summary)
+        except ModelAtlasError as exc:
+            if len(group) == 1:
+                _fail(store, run_id, summary, group[0].path, exc)
+            else:  # find the bad file(s): commit the group's files one by one
+                for p in group:
+                    try:
+                        _commit_group(store, [p], run_id, summary)
+                    except ModelAtlasError as exc1:
+                        _fail(store, run_id, summary, p.path, exc1)
+        done += len(group)
 
 
 def ingest_files(
@@ -134,41 +192,32 @@ def ingest_files(
 ) -> IngestSummary:
     """Ingest every file; returns the summary (``failed`` lists unreadable files).
 
-    Each file is committed whole or not at all; a file that cannot be read is
+    Each input is committed whole or not at all; a file that cannot be read is
     quarantined and the others still go in.
     """
     files = expand(paths)
     batch_size = batch_size or int(settings.get("batch_size"))
     run_id = new_run(store, "ingest file", " ".join(map(str, paths)))
     summary = IngestSummary(run_id)
-    planned: list[_Planned] = []
-    for path in files:
-        try:
-            planned.append(_plan(path, fmt, snapshot, batch_size))
-        except InputError as exc:
-            _fail(store, run_id, summary, path, exc)
-    done = 0
+    status, message = "failed", "interrupted"
     try:
-        for group in _groups(planned):
-            if on_file:
-                on_file(group[-1].path, done + len(group), len(files))
+        planned: list[_Planned] = []
+        for i, path in enumerate(files):
             try:
-                _commit_group(store, group, run_id, summary)
+                planned.append(_plan(path, fmt, snapshot, batch_size, i))
             except InputError as exc:
-                if len(group) == 1:
-                    _fail(store, run_id, summary, group[0].path, exc)
-                else:  # find the bad file(s): commit the group's files one by one
-                    for p in group:
-                        try:
-                            _commit_group(store, [p], run_id, summary)
-                        except InputError as exc1:
-                            _fail(store, run_id, summary, p.path, exc1)
-            done += len(group)
-    except ModelAtlasError:
-        finish_run(store, summary, "failed")
+                _fail(store, run_id, summary, path, exc)
+        planned.sort(key=_Planned.sort_key)
+        _commit_all(store, planned, run_id, summary, len(files), on_file)
+        status = "failed" if summary.nothing_read else "ok"
+        message = "; ".join(summary.failed)
+    except BaseException as exc:
+        message = f"{type(exc).__name__}: {exc}"
         raise
-    finish_run(store, summary, "failed" if summary.failed else "ok",
-               "; ".join(summary.failed)[:2000])
+    finally:
+        # If the store itself failed, the original error is the one to report.
+        with contextlib.suppress(duckdb.Error, ModelAtlasError):
+            finish_run(store, summary, status, message)
     if summary.snapshots and not settings.get("skip_derive"):
         derive.refresh(store)
     return summary

@@ -79,6 +79,13 @@ SETTINGS: dict[str, Setting] = {
                 "1/ON/YES/TRUE: never send a token found in the environment or token file."),
         Setting("tree_max_files", "MODELATLAS_TREE_MAX_FILES", "5000",
                 "Most file entries read from one repository's tree by `ingest details`."),
+        Setting(
+            "ingest_memory_limit",
+            "MODELATLAS_INGEST_MEMORY_LIMIT",
+            "1GB",
+            "DuckDB memory limit while ingesting and deriving (at most memory_limit); with"
+            " Python's share, keeps a whole-Hub ingest under 2 GB of RAM.",
+        ),
         Setting("check_download_max", "MODELATLAS_CHECK_DOWNLOAD_MAX", "2000000000",
                 "Bytes `check --download` fetches from one repository at most (the rest is "
                 "reported as not verified)."),

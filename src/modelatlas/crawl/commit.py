@@ -104,6 +104,7 @@ def commit_job(store: Store, job: Job, lister: Lister, *, run_id: str, limit: in
                          lister.source, job.snapshot]
             ).fetchall()
             carried = int(rows[0][0]) if rows and rows[0][0] is not None else 0
+            ingest.carried_over(store, lister.source, job.snapshot)
             con.execute(
                 "INSERT INTO snapshots AS s (source, snapshot, models, committed_at, run_id,"
                 " simulated) VALUES (?, ?, (SELECT count(*) FROM observations WHERE source = ?"

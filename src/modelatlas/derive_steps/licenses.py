@@ -9,11 +9,16 @@ each distinct cut ``license:`` tag once; the store then applies them with one
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 
 from modelatlas.licenses import registry, repos
 from modelatlas.licenses.normalizer import complete_truncated, resolve
 from modelatlas.store.db import Store
+
+if TYPE_CHECKING:
+    from modelatlas.derive import Scope
 
 ORDER = 20
 NAME = "licenses"
@@ -49,12 +54,29 @@ def load_catalog(store: Store) -> None:
         store.con.unregister("_lic_catalog")
 
 
-def _resolutions(store: Store) -> pa.Table:
-    triples = store.sql("""
-        SELECT DISTINCT license_raw, license_name, license_link FROM models
-        UNION
-        SELECT DISTINCT license_raw, license_name, license_link FROM model_history
-    """).fetchall()
+def _resolutions(store: Store, scope: Scope | None) -> pa.Table:
+    """Resolutions of the distinct licence triples (incremental: only new triples of
+    the changed models and their history)."""
+    if scope is None:
+        triples = store.sql("""
+            SELECT DISTINCT license_raw, license_name, license_link FROM models
+            UNION
+            SELECT DISTINCT license_raw, license_name, license_link FROM model_history
+        """).fetchall()
+    else:
+        triples = store.sql(f"""
+            SELECT DISTINCT t.* FROM (
+                SELECT license_raw, license_name, license_link FROM models m
+                SEMI JOIN ({scope.models_sql}) d ON d.model_id = m.id
+                UNION
+                SELECT license_raw, license_name, license_link FROM model_history h
+                SEMI JOIN ({scope.models_sql}) d ON d.model_id = h.model_id
+            ) t
+            ANTI JOIN license_resolutions r
+              ON t.license_raw IS NOT DISTINCT FROM r.license_raw
+             AND t.license_name IS NOT DISTINCT FROM r.license_name
+             AND t.license_link IS NOT DISTINCT FROM r.license_link
+        """).fetchall()
     out = {"license_raw": [], "license_name": [], "license_link": [], "license_id": [],
            "how": []}  # type: dict[str, list[str | None]]
     for raw, name, link in triples:
@@ -65,9 +87,9 @@ def _resolutions(store: Store) -> pa.Table:
     return pa.table({k: pa.array(v, pa.string()) for k, v in out.items()})
 
 
-def _cut_tags(store: Store) -> pa.Table:
-    cuts = store.sql("""
-        SELECT DISTINCT t FROM (SELECT unnest(truncated_tags) AS t FROM models
+def _cut_tags(store: Store, models: str) -> pa.Table:
+    cuts = store.sql(f"""
+        SELECT DISTINCT t FROM (SELECT unnest(truncated_tags) AS t FROM {models}
                                 WHERE license_raw IS NULL)
         WHERE starts_with(t, 'license:')
     """).fetchall()
@@ -91,20 +113,20 @@ def _repo_rules() -> pa.Table:
 ASSIGN = """
 WITH res AS (
     SELECT m.id, r.license_id AS rid, r.how
-    FROM models m LEFT JOIN license_resolutions r
+    FROM {models} m LEFT JOIN license_resolutions r
       ON m.license_raw IS NOT DISTINCT FROM r.license_raw
      AND m.license_name IS NOT DISTINCT FROM r.license_name
      AND m.license_link IS NOT DISTINCT FROM r.license_link
 ), repo AS (
     SELECT m.id, k.license_id
-    FROM models m JOIN _lic_repo k
+    FROM {models} m JOIN _lic_repo k
       ON lower(split_part(m.id, '/', 1)) = k.org AND strpos(m.id, '/') > 0
      AND regexp_full_match(lower(substr(m.id, strpos(m.id, '/') + 1)), k.pattern)
     QUALIFY row_number() OVER (PARTITION BY m.id ORDER BY k.seq) = 1
 ), cut AS (
     SELECT m.id, min(c.license_id) AS license_id, count(DISTINCT c.license_id) AS n,
            count(*) AS tags
-    FROM models m, unnest(m.truncated_tags) AS u(t)
+    FROM {models} m, unnest(m.truncated_tags) AS u(t)
     JOIN _lic_cut c ON c.cut = u.t
     WHERE m.license_raw IS NULL
     GROUP BY m.id
@@ -123,21 +145,32 @@ FROM res LEFT JOIN repo USING (id) LEFT JOIN cut USING (id)
 """
 
 
-def run(store: Store) -> None:
-    """Reload the catalog table, resolve distinct raw values, assign ids to every model."""
-    load_catalog(store)
+def run(store: Store, scope: Scope | None = None) -> None:
+    """Full: reload the catalog table, resolve every distinct raw value, assign every
+    model. Incremental: resolve new values and assign the changed models only."""
     con = store.con
-    _register(store, "_lic_res_in", _resolutions(store))
-    _register(store, "_lic_cut", _cut_tags(store))
+    models = "models"
+    if scope is None:
+        load_catalog(store)
+    else:  # the changed models, read once
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _lic_models AS
+            SELECT id, license_raw, license_name, license_link, truncated_tags FROM models
+            SEMI JOIN ({scope.models_sql}) d ON d.model_id = models.id
+        """)
+        models = "_lic_models"
+    _register(store, "_lic_res_in", _resolutions(store, scope))
+    _register(store, "_lic_cut", _cut_tags(store, models))
     _register(store, "_lic_repo", _repo_rules())
     try:
-        store.sql("DELETE FROM license_resolutions")
+        if scope is None:
+            store.sql("DELETE FROM license_resolutions")
         store.sql("""
             INSERT INTO license_resolutions (license_raw, license_name, license_link,
                 license_id, how)
             SELECT license_raw, license_name, license_link, license_id, how FROM _lic_res_in
         """)
-        store.sql(f"CREATE OR REPLACE TEMP TABLE _lic_assign AS {ASSIGN}")
+        store.sql(f"CREATE OR REPLACE TEMP TABLE _lic_assign AS {ASSIGN.format(models=models)}")
         store.sql("""
             UPDATE models SET license_id = a.license_id, license_origin = a.license_origin
             FROM _lic_assign a
@@ -149,3 +182,4 @@ def run(store: Store) -> None:
         for name in ("_lic_res_in", "_lic_cut", "_lic_repo"):
             con.unregister(name)
         store.sql("DROP TABLE IF EXISTS _lic_assign")
+        store.sql("DROP TABLE IF EXISTS _lic_models")

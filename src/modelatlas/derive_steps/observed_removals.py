@@ -1,17 +1,24 @@
 """Derive step: removals the Hub stated when asked about a repository (``repo_checks``).
 
-Order 45: after ``events`` (40) rebuilt the snapshot-based events, so the rows
-added here survive. ``ingest details`` (and any live lookup that records its
-answer) writes what the Hub said per repository; a repository the store knows (a
-model, or a parent named by an edge) that the Hub now answers "not found" for is
+Order 45, after ``events`` (40); its rows live in ``events_observed`` (the
+``events`` view prefers a snapshot-based event of the same key). ``ingest details``
+(and any live lookup that records its answer) writes what the Hub said per
+repository; a repository the store knows (a model, or a parent named by an edge)
+that the Hub now answers "not found" for is
 a ``removed`` event on the day it was asked, and an answer "ok" after that is a
 ``reappeared`` event. ``changes`` and lineage read them like the snapshot-based
 ones. An event already derived from snapshots for the same day is kept as is.
+``repo_checks`` is small: recomputed whole whenever the store changed.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from modelatlas.store.db import Store
+
+if TYPE_CHECKING:
+    from modelatlas.derive import Scope
 
 ORDER = 45
 NAME = "observed_removals"
@@ -37,12 +44,11 @@ OBSERVED = """
 """
 
 
-def run(store: Store) -> None:
-    """Add the observed removals and reappearances to ``events``."""
+def run(store: Store, scope: Scope | None = None) -> None:
+    """Recompute the observed removals and reappearances (``events_observed``)."""
+    store.exec("DELETE FROM events_observed")
     store.exec(f"""
-        INSERT INTO events (model_id, source, "at", kind, old, new)
+        INSERT INTO events_observed (model_id, source, "at", kind, old, new)
         SELECT o.model_id, o.source, o."at", o.kind, o.old, o.new FROM ({OBSERVED}) o
-        ANTI JOIN events e ON e.model_id = o.model_id AND e.source = o.source
-             AND e."at" = o."at" AND e.kind = o.kind
         QUALIFY row_number() OVER (PARTITION BY o.model_id, o.source, o."at", o.kind) = 1
     """)

@@ -14,10 +14,15 @@ the table, i.e. ``unknown``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 
 from modelatlas.catalog import orgs as catalog_orgs
 from modelatlas.store.db import Store
+
+if TYPE_CHECKING:
+    from modelatlas.derive import Scope
 
 ORDER = 10
 NAME = "orgs"
@@ -42,32 +47,44 @@ def registry_table() -> pa.Table:
     return pa.table(data, schema=schema)
 
 
-def run(store: Store) -> None:
+HEURISTIC = f"""
+    SELECT lower(m.org) AS org, min(m.org), min(m.org), NULL, 'unknown', 'community', NULL,
+           [], NULL, 'heuristic'
+    FROM {{models}} m
+    LEFT JOIN (SELECT DISTINCT child FROM edges e {{edges}} WHERE child <> parent) d
+        ON d.child = m.id
+    WHERE m.org IS NOT NULL AND lower(m.org) NOT IN (SELECT org FROM orgs)
+    GROUP BY lower(m.org)
+    HAVING count(*) >= {MIN_MODELS} AND count(d.child) >= {MIN_DERIVATIVE_SHARE} * count(*)
+"""
+
+
+def run(store: Store, scope: Scope | None = None) -> None:
+    """Full: reload the registry and the heuristic. Incremental: the heuristic rows of
+    the orgs of changed models (their current and former org) only."""
     con = store.con
-    tbl = registry_table()
     cols = ", ".join(_COLUMNS)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    if scope is None:
         con.execute("DELETE FROM orgs")
-        con.register("_orgs_in", tbl)
-        con.execute(f"INSERT INTO orgs ({cols}) SELECT {cols} FROM _orgs_in")
-        con.unregister("_orgs_in")
-        con.execute(
-            f"""
-            INSERT INTO orgs ({cols})
-            SELECT lower(m.org), min(m.org), min(m.org), NULL, 'unknown', 'community', NULL,
-                   [], NULL, 'heuristic'
-            FROM models m
-            LEFT JOIN (SELECT DISTINCT child FROM edges WHERE child <> parent) d
-                ON d.child = m.id
-            WHERE m.org IS NOT NULL
-              AND lower(m.org) NOT IN (SELECT org FROM orgs)
-            GROUP BY lower(m.org)
-            HAVING count(*) >= ? AND count(d.child) >= ? * count(*)
-            """,
-            [MIN_MODELS, MIN_DERIVATIVE_SHARE],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        con.from_arrow(registry_table()).query(
+            "_orgs_in", f"INSERT INTO orgs ({cols}) SELECT {cols} FROM _orgs_in")
+        con.execute(f"INSERT INTO orgs ({cols}) {HEURISTIC.format(models='models', edges='')}")
+        return
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _org_dirty AS
+        SELECT DISTINCT lower(m.org) AS org FROM (SELECT id, org FROM models) m
+        SEMI JOIN ({scope.models_sql}) d ON d.model_id = m.id WHERE m.org IS NOT NULL
+        UNION SELECT lower(prev_org) FROM ({scope.models_sql}) WHERE prev_org IS NOT NULL
+        EXCEPT SELECT org FROM orgs WHERE origin <> 'heuristic'
+    """)
+    # The models of those orgs, read once; their edges only.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _org_models AS
+        SELECT id, org FROM models WHERE lower(org) IN (SELECT org FROM _org_dirty)
+    """)
+    con.execute("DELETE FROM orgs WHERE origin = 'heuristic' AND org IN"
+                " (SELECT org FROM _org_dirty)")
+    con.execute(f"INSERT INTO orgs ({cols}) " + HEURISTIC.format(
+        models="_org_models", edges="SEMI JOIN _org_models k ON k.id = e.child"))
+    for t in ("_org_dirty", "_org_models"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")

@@ -1,16 +1,22 @@
-"""Stream CSV rows as dicts with their line numbers, rejecting malformed rows."""
+"""Stream CSV rows as dicts with their line numbers, rejecting malformed rows.
+
+Every budget is bounded: a physical line longer than ``MAX_RECORD_BYTES`` is
+skipped (never held whole), a field is at most that long, and a row holding bytes
+that are not UTF-8 or a NUL byte is rejected with the reason; the rows around it
+are still read.
+"""
 
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from modelatlas.errors import CorruptFileError
-from modelatlas.sources.textio import open_text
+from modelatlas.sources.records import MAX_RECORD_BYTES, bad_text, clip, printable
+from modelatlas.sources.textio import OVERLONG, bounded_lines, open_text
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+csv.field_size_limit(MAX_RECORD_BYTES)
 
 
 def header(head: bytes) -> list[str]:
@@ -26,7 +32,7 @@ def header(head: bytes) -> list[str]:
 def rows(path: Path) -> Iterator[tuple[str, dict[str, str] | None, str, str | None]]:
     """(location, row or None, raw text, error) per data row."""
     with open_text(path, newline="") as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(bounded_lines(fh, MAX_RECORD_BYTES))
         try:
             names = next(reader)
         except StopIteration:
@@ -43,10 +49,19 @@ def rows(path: Path) -> Iterator[tuple[str, dict[str, str] | None, str, str | No
             except csv.Error as exc:
                 yield f"line {line}", None, "", f"malformed CSV: {exc}"
                 continue
-            raw = ",".join(values)
             if not values:
                 continue
+            if OVERLONG in values[0] or any(OVERLONG in v for v in values):
+                yield (f"line {line}", None, "",
+                       f"record longer than {MAX_RECORD_BYTES:,} characters")
+                continue
+            raw = ",".join(values)
+            why = bad_text(raw)
+            if why:
+                yield f"line {line}", None, clip(printable(raw)), why
+                continue
             if len(values) != width:
-                yield f"line {line}", None, raw, f"expected {width} fields, found {len(values)}"
+                yield f"line {line}", None, clip(raw), (
+                    f"expected {width} fields, found {len(values)}")
                 continue
             yield f"line {line}", dict(zip(names, values, strict=True)), raw, None

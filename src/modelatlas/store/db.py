@@ -8,7 +8,9 @@ guessed at.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -68,6 +70,24 @@ class Store:
     def schema_version(self) -> int:
         return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))
 
+    @contextlib.contextmanager
+    def working_memory(self) -> Iterator[None]:
+        """DuckDB's memory limit lowered to ``ingest_memory_limit`` (if lower) for bulk
+        work: DuckDB spills to disk beyond it, and Python's share stays beside it."""
+        limit, size = _limit("memory_limit")
+        work, work_size = _limit("ingest_memory_limit")
+        if work_size >= size:
+            yield
+            return
+        self.con.execute(f"SET memory_limit = '{work}'")
+        # bulk inserts need not keep the input's row order (less memory held)
+        self.con.execute("SET preserve_insertion_order = false")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET memory_limit = '{limit}'")
+            self.con.execute("SET preserve_insertion_order = true")
+
     def close(self) -> None:
         if not self._closed:
             self.con.close()
@@ -121,13 +141,25 @@ def pending_migrations(con: duckdb.DuckDBPyConnection) -> bool:
     return any(v not in applied for v, _, _ in migrations())
 
 
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT])i?B", re.IGNORECASE)
+
+
+def _limit(name: str) -> tuple[str, float]:
+    """A memory setting as DuckDB text and in bytes; StoreError if malformed."""
+    value = settings.get(name)
+    m = _SIZE.fullmatch(value.strip())
+    if not m:
+        env = settings.SETTINGS[name].env
+        raise StoreError(f"{env} must look like 1500MB or 4GB, not {value!r}")
+    scale = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}[m.group(2).upper()]
+    return value.strip(), float(m.group(1)) * scale
+
+
 def _configure(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
     """UTC everywhere; bounded memory, spilling beside the store (not into /tmp)."""
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # stderr belongs to our own messages
-    limit = settings.get("memory_limit")
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
-        raise StoreError(f"MODELATLAS_MEMORY_LIMIT must look like 1500MB or 4GB, not {limit!r}")
+    limit, _ = _limit("memory_limit")
     con.execute(f"SET memory_limit = '{limit}'")
     if path is not None:
         con.execute("SET temp_directory = ?", [str(path) + ".tmp"])

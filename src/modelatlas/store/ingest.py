@@ -1,13 +1,20 @@
-"""Commit source batches to the store: one transaction per input, set-based.
+"""Commit source batches to the store: one transaction per input, set-based, bounded memory.
 
-Flow for one input (a file, or one page range of a live crawl):
+Flow for one input (a file, a group of small files, or one crawl):
 
-1. stream canonical Arrow batches into a temporary staging table;
+1. stream canonical Arrow batches through :func:`~modelatlas.sources.records.screen`
+   (oversized, NUL, invalid UTF-8 -> quarantine) into the temporary staging table
+   ``_stg``, parsing tags once on the way in (:mod:`modelatlas.store.tagsql`); the
+   staging table lives under DuckDB's memory limit and spills beside the store, so
+   memory does not follow the input size;
 2. validate in SQL; rejected rows go to ``quarantine`` with their raw content;
-3. keep one row per (snapshot, id): the last one read;
-4. upsert ``models`` (metadata from the newest snapshot wins), upsert
-   ``observations`` (idempotent on (source, snapshot, id)), replace the lineage
-   ``edges`` of every model whose metadata was refreshed, record ``snapshots``;
+3. keep one row per (snapshot, id): the latest observed, else the last read;
+4. merge (:mod:`modelatlas.store.merge`): new models inserted, changed ones
+   rewritten, unchanged ones get a date update; observations; edges of children
+   whose parents changed; licence history and creation times
+   (:mod:`modelatlas.store.history`); ``latest_observations``
+   (:mod:`modelatlas.store.latest`); snapshot rows and their scope; the derive
+   dirty set and a new data generation (:mod:`modelatlas.store.changes`);
 5. commit. Any failure rolls the whole input back: a snapshot is visible whole
    or not at all, and re-ingesting the same input changes no count.
 """
@@ -23,16 +30,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from modelatlas.errors import ModelAtlasError, StoreError
-from modelatlas.licenses.history import capture_staged
-from modelatlas.sources.records import RECORD_SCHEMA, Batch, Rejected
-from modelatlas.store import tagsql
+from modelatlas.sources.records import (
+    QUARANTINE_CHARS,
+    RECORD_SCHEMA,
+    Batch,
+    Rejected,
+    clip,
+    printable,
+    screen,
+)
+from modelatlas.store import changes, history, latest, merge, tagsql
 from modelatlas.store.db import Store
 
-STAGING = "_staging"
-HUBS = ("hf", "modelscope")  # values of models.source / observations.source
+STAGING = "_stg"
+HUBS = merge.HUBS
 
 
 @dataclass
@@ -48,6 +63,8 @@ class IngestSummary:
     quarantined: int = 0
     snapshots: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    new_models: int = 0
+    changed_models: int = 0
 
     def add(self, part: IngestSummary) -> None:
         """Add the counts of one committed input to this run's summary."""
@@ -56,7 +73,14 @@ class IngestSummary:
         self.observations += part.observations
         self.edges += part.edges
         self.quarantined += part.quarantined
+        self.new_models += part.new_models
+        self.changed_models += part.changed_models
         self.snapshots.extend(part.snapshots)
+
+    @property
+    def nothing_read(self) -> bool:
+        """No record could be read at all (the only case ``ingest file`` exits 1 for)."""
+        return self.records == 0 and bool(self.failed)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +88,8 @@ class IngestSummary:
             "inputs": self.inputs,
             "records": self.records,
             "models": self.models,
+            "new_models": self.new_models,
+            "changed_models": self.changed_models,
             "observations": self.observations,
             "edges": self.edges,
             "quarantined": self.quarantined,
@@ -73,11 +99,17 @@ class IngestSummary:
 
 
 def new_run(store: Store, command: str, args: str) -> str:
+    """Start a run. Runs left ``running`` by a process that died (kill -9, power loss)
+    are marked ``interrupted``: the store's write lock means none is still going."""
     run_id = uuid.uuid4().hex[:12]
+    store.sql(
+        "UPDATE ingest_runs SET status = 'interrupted', finished_at = now(),"
+        " message = 'the process ended before the run finished' WHERE status = 'running'"
+    )
     store.sql(
         "INSERT INTO ingest_runs (run_id, command, args, started_at, status)"
         " VALUES (?, ?, ?, now(), 'running')",
-        [run_id, command, args],
+        [run_id, command, args[:2000]],
     )
     return run_id
 
@@ -86,12 +118,13 @@ def finish_run(store: Store, summary: IngestSummary, status: str, message: str =
     store.sql(
         "UPDATE ingest_runs SET finished_at = now(), status = ?, records = ?, quarantined = ?,"
         " message = ? WHERE run_id = ?",
-        [status, summary.records, summary.quarantined, message, summary.run_id],
+        [status, summary.records, summary.quarantined, message[:2000], summary.run_id],
     )
 
 
 def quarantine(store: Store, run_id: str, source: str, items: Iterable[Rejected]) -> int:
-    rows = [(run_id, source, r.location, r.record, r.reason) for r in items]
+    rows = [(run_id, source, printable(r.location), clip(printable(r.record)),
+             printable(r.reason)[:2000]) for r in items]
     if rows:
         store.con.executemany(
             'INSERT INTO quarantine (run_id, source, location, record, reason, "at")'
@@ -101,53 +134,14 @@ def quarantine(store: Store, run_id: str, source: str, items: Iterable[Rejected]
     return len(rows)
 
 
-_REASON = """
-  CASE
-    WHEN id IS NULL OR trim(id) = '' THEN 'missing model id'
-    WHEN regexp_matches(id, '\\s') THEN 'model id contains white space'
-    WHEN length(id) > 256 THEN 'model id longer than 256 characters'
-    WHEN length(id) - length(replace(id, '/', '')) > 1 THEN 'model id has more than one /'
-    WHEN starts_with(id, '/') OR ends_with(id, '/') THEN 'model id has an empty part'
-    WHEN downloads_30d < 0 OR downloads_all_time < 0 OR likes < 0 THEN 'negative count'
-    WHEN snapshot IS NULL THEN 'no snapshot date'
-  END"""
-
-# Raw content (as JSON) is built only for the failing rows.
-_VALIDATE = f"""
-SELECT _row, location, to_json(s) AS record, reason
-FROM (SELECT *, {_REASON} AS reason FROM {STAGING}) s
-WHERE reason IS NOT NULL
-"""
-
-
-def _stage(con: duckdb.DuckDBPyConnection, batches: Iterable[Batch], store: Store,
-           run_id: str, source_label: str, summary: IngestSummary) -> None:
-    con.execute(f"DROP TABLE IF EXISTS {STAGING}")
-    cols = ", ".join(
-        f'"{f.name}" {_duck_type(f.type)}' for f in RECORD_SCHEMA
-    )
-    con.execute(f"CREATE TEMP TABLE {STAGING} ({cols}, _row BIGINT)")
-    offset = 0
-    for batch in batches:
-        summary.quarantined += quarantine(store, run_id, source_label, batch.rejected)
-        rb = batch.records
-        summary.records += rb.num_rows + len(batch.rejected)
-        if rb.num_rows == 0:
-            continue
-        tbl = pa.Table.from_batches([rb])
-        con.register("_incoming", tbl)
-        con.execute(
-            f"INSERT INTO {STAGING} SELECT *, {offset} + row_number() OVER () FROM _incoming"
-        )
-        con.unregister("_incoming")
-        offset += rb.num_rows
-
-
 def _duck_type(t: pa.DataType) -> str:
     if pa.types.is_list(t):
-        return "VARCHAR[]"
+        return "STRUCT(id VARCHAR, relation VARCHAR)[]" if pa.types.is_struct(
+            t.value_type) else "VARCHAR[]"
     if pa.types.is_int64(t):
         return "BIGINT"
+    if pa.types.is_float64(t):
+        return "DOUBLE"
     if pa.types.is_date32(t):
         return "DATE"
     if pa.types.is_timestamp(t):
@@ -155,155 +149,214 @@ def _duck_type(t: pa.DataType) -> str:
     return "VARCHAR"
 
 
-def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool,
-           run_id: str, summary: IngestSummary) -> None:
-    # One row per (snapshot, id): the last read wins (dropped in place: no copy).
-    con.execute(f"""
-        DELETE FROM {STAGING} WHERE _row IN (
-            SELECT _row FROM (SELECT _row, row_number() OVER (
-                PARTITION BY snapshot, id ORDER BY _row DESC) AS rn FROM {STAGING})
-            WHERE rn > 1)
-    """)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _final AS SELECT * FROM {STAGING}")
-    several = int(_one(con, f"SELECT count(DISTINCT snapshot) FROM {STAGING}")) > 1
-    # Per-snapshot licence/gating/org history, so change events survive later ingests.
-    capture_staged(con, hub)
-    # Newest row per id drives the model metadata; parse tags once, set-based.
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _meta AS
-        SELECT id,
-          coalesce(nullif(trim(author), ''),
-                   CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 1) END) AS org,
-          CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 2) ELSE id END AS name,
-          created_at, last_modified,
-          pipeline_tag, library,
-          coalesce({tagsql.prefixed('license')}[1], card_license) AS license_raw,
-          card_license_name AS license_name, card_license_link AS license_link,
-          gated, params_total, params_active, coalesce(tags, []) AS tags,
-          {tagsql.prefixed('arxiv')} AS arxiv, {tagsql.prefixed('dataset')} AS datasets,
-          {tagsql.formats()} AS formats, {tagsql.prefixed('region')} AS regions,
-          coalesce(truncated_tags, []) AS truncated_tags,
-          card_base_models, card_base_relation, snapshot
-        FROM _final f
-        {"QUALIFY row_number() OVER (PARTITION BY id ORDER BY snapshot DESC, _row DESC) = 1"
-         if several else ""}
-    """)
-    # The Hub's metadata for an id wins over a mirror's (ModelScope lists many of the
-    # same ids): another source refreshes only the rows it created itself.
-    own = f"(x.source = '{hub}' OR '{hub}' = 'hf')"
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _known AS
-        SELECT m.id, m.snapshot >= x.meta_snapshot AND {own} AS newer
-        FROM _meta m JOIN models x ON x.id = m.id
-    """)
-    n_known = int(_one(con, "SELECT count(*) FROM _known"))
-    # Merge with what the store knows (metadata from the newest snapshot wins), then
-    # replace: delete + insert is far cheaper in DuckDB than updating list columns.
-    newer = f"(x.id IS NULL OR (m.snapshot >= x.meta_snapshot AND {own}))"
-    with_tags = f"({newer} AND len(m.tags) > 0)"
+def _staging_table(con: duckdb.DuckDBPyConnection) -> None:
+    cols = [f'"{f.name}" {_duck_type(f.type)}' for f in RECORD_SCHEMA]
+    cols.append("_row BIGINT")
+    parsed_types = {
+        "org": "VARCHAR", "name": "VARCHAR", "license_raw": "VARCHAR",
+        "license_known": "BOOLEAN", "arxiv": "VARCHAR[]", "datasets": "VARCHAR[]",
+        "formats": "VARCHAR[]", "regions": "VARCHAR[]", "bm_tags": "VARCHAR[]",
+        "has_tags": "BOOLEAN", "has_lineage": "BOOLEAN", "meta_sig": "UBIGINT",
+        "lineage_sig": "UBIGINT", "reason": "VARCHAR",
+    }
+    cols.extend(f"{c} {parsed_types[c]}" for c in tagsql.PARSED_COLUMNS)
+    con.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    con.execute(f"CREATE TEMP TABLE {STAGING} ({', '.join(cols)})")
 
-    def fresh(col: str) -> str:
-        return f"CASE WHEN {newer} THEN coalesce(m.{col}, x.{col}) ELSE x.{col} END AS {col}"
 
-    def tagged(col: str) -> str:
-        return f"CASE WHEN {with_tags} OR x.id IS NULL THEN m.{col} ELSE x.{col} END AS {col}"
+_INSERT_STAGED = f"INSERT INTO {STAGING} {tagsql.parsed('_in_batch')}"
 
-    cols = ", ".join([
-        "m.id",
-        f"CASE WHEN {newer} THEN m.org ELSE x.org END AS org",
-        f"CASE WHEN {newer} THEN m.name ELSE x.name END AS name",
-        f"CASE WHEN {newer} THEN '{hub}' ELSE x.source END AS source",
-        "least(x.created_at, m.created_at) AS created_at",
-        fresh("last_modified"),
-        "least(x.release_date, CAST(m.created_at AS DATE)) AS release_date",
-        *(fresh(c) for c in ("pipeline_tag", "library", "license_name",
-                             "license_link", "gated", "params_total", "params_active")),
-        # The licence follows the newest record that says anything about it (tags or card).
-        f"CASE WHEN {newer} AND (len(m.tags) > 0 OR m.license_raw IS NOT NULL)"
-        " THEN m.license_raw ELSE x.license_raw END AS license_raw",
-        *(tagged(c) for c in ("tags", "arxiv", "datasets", "formats", "regions",
-                              "truncated_tags")),
-        "least(x.first_seen, m.snapshot) AS first_seen",
-        "greatest(x.last_seen, m.snapshot) AS last_seen",
-        "greatest(x.meta_snapshot, m.snapshot) AS meta_snapshot",
-        "x.license_id AS license_id",
-    ])
-    insert = """
-        INSERT INTO models (id, org, name, source, created_at, last_modified, release_date,
-            pipeline_tag, library, license_raw, license_name, license_link, gated,
-            params_total, params_active, tags, arxiv, datasets, formats, regions,
-            truncated_tags, first_seen, last_seen, meta_snapshot, license_id)
-        SELECT id, org, name, source, created_at, last_modified, release_date,
-            pipeline_tag, library, license_raw, license_name, license_link, gated,
-            params_total, params_active, tags, arxiv, datasets, formats, regions,
-            truncated_tags, first_seen, last_seen, meta_snapshot, license_id
-        FROM ({rows})
+
+GATHER_BYTES = 32 * 1024 * 1024
+
+
+def _stage(store: Store, batches: Iterable[Batch], run_id: str, label: str,
+           part: IngestSummary, batch_rows: int = 65_536) -> None:
+    """Screen each batch, quarantine its rejects, parse the rows into ``_stg``.
+
+    Small batches (many small files in one transaction) are gathered up to
+    ``batch_rows`` rows or ``GATHER_BYTES`` first: parsing is one SQL statement per
+    gathered batch, and
+    its planning, not the rows, would otherwise dominate. The rows reach DuckDB as
+    a relation queried in place (not a registered view: inside a transaction an
+    unregistered view keeps its Arrow data alive until commit, which made memory
+    grow with the input).
     """
-    if n_known:
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _upsert AS
-            SELECT {cols} FROM _meta m JOIN models x ON x.id = m.id
-        """)
-        con.execute("DELETE FROM models WHERE id IN (SELECT id FROM _known)")
-        con.execute(insert.format(rows="SELECT * FROM _upsert"))
-    new_rows = f"SELECT {cols} FROM _meta m LEFT JOIN models x ON FALSE"
-    if n_known:
-        new_rows += " WHERE m.id NOT IN (SELECT id FROM _known)"
-    con.execute(insert.format(rows=new_rows))
-    summary.models += int(_one(con, "SELECT count(*) FROM _meta"))
-    # Observations: replace this input's (snapshot, model) rows, so re-ingest is idempotent.
-    con.execute(
-        """
-        DELETE FROM observations WHERE source = ? AND snapshot IN (SELECT DISTINCT snapshot
-            FROM _final) AND (snapshot, model_id) IN (SELECT snapshot, id FROM _final)
-        """,
-        [hub],
-    )
+    con = store.con
+    _staging_table(con)
+    pending: list[pa.RecordBatch] = []
+    held = held_bytes = 0
+    offset = 0
+
+    def flush() -> None:
+        nonlocal pending, held, held_bytes, offset
+        tbl = pa.Table.from_batches(pending).append_column(
+            "_row", pa.array(np.arange(offset + 1, offset + held + 1, dtype=np.int64)))
+        con.from_arrow(tbl).query("_in_batch", _INSERT_STAGED)
+        offset += held
+        pending, held, held_bytes = [], 0, 0
+
+    for batch in batches:
+        good, rejected = screen(batch.records)
+        rejected = batch.rejected + rejected
+        part.quarantined += quarantine(store, run_id, label, rejected)
+        part.records += batch.records.num_rows + len(batch.rejected)
+        if good.num_rows:
+            pending.append(good)
+            held += good.num_rows
+            held_bytes += good.nbytes
+        if held >= batch_rows or held_bytes >= GATHER_BYTES:
+            flush()
+    if held:
+        flush()
+
+
+def _raw_json() -> str:
+    cols = ", ".join(f'"{f.name}" := "{f.name}"' for f in RECORD_SCHEMA if f.name != "location")
+    return f"left(to_json(struct_pack({cols})), {QUARANTINE_CHARS})"
+
+
+def _validate(store: Store, run_id: str, label: str, part: IngestSummary) -> None:
+    con = store.con
+    bad = int(con.execute(
+        f"SELECT count(*) FROM {STAGING} WHERE reason IS NOT NULL").fetchall()[0][0])
+    if not bad:
+        return
     con.execute(f"""
-        INSERT INTO observations (source, snapshot, model_id, downloads_30d,
-            downloads_all_time, likes, carried_over)
-        SELECT '{hub}', snapshot, id, downloads_30d, downloads_all_time, likes, FALSE
-        FROM _final
-    """)
-    summary.observations += int(_one(con, "SELECT count(*) FROM _final"))
-    # Lineage: models whose metadata this input refreshed get their stated parents.
-    refreshed = """(SELECT m.* FROM _meta m LEFT JOIN _known k USING (id)
-                    WHERE k.id IS NULL OR k.newer)"""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _new_edges AS {tagsql.edges_query(refreshed)}")
-    if n_known:
-        con.execute("""
-            DELETE FROM edges WHERE child IN (
-                SELECT m.id FROM _meta m JOIN _known k USING (id)
-                WHERE k.newer AND (len(m.tags) > 0 OR m.card_base_models IS NOT NULL))
+        INSERT INTO quarantine (run_id, source, location, record, reason, "at")
+        SELECT ?, ?, location, {_raw_json()}, reason, now()
+        FROM {STAGING} WHERE reason IS NOT NULL ORDER BY _row
+    """, [run_id, label])
+    con.execute(f"DELETE FROM {STAGING} WHERE reason IS NOT NULL")
+    part.quarantined += bad
+
+
+def _dedupe(con: duckdb.DuckDBPyConnection, several: bool) -> bool:
+    """One row per (snapshot, id): the latest observed, else the last read.
+
+    Every creation time stated is kept first (``_cre_in``: id, created_at, seen), so
+    a row dropped here still counts for the earliest ``created_at`` and re-creations.
+    Returns True when rows were dropped.
+    """
+    dup = int(con.execute(f"""
+        SELECT count(*) FROM (SELECT 1 FROM {STAGING} GROUP BY snapshot, id HAVING count(*) > 1)
+    """).fetchall()[0][0])
+    if dup or several:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _cre_t AS
+            SELECT id, created_at, min(snapshot) AS seen FROM {STAGING}
+            WHERE created_at IS NOT NULL GROUP BY id, created_at
         """)
-    con.execute(
-        "INSERT INTO edges (child, parent, relation, origin)"
-        " SELECT child, parent, relation, origin FROM _new_edges"
-    )
-    summary.edges += int(_one(con, "SELECT count(*) FROM _new_edges"))
-    snaps = con.execute("SELECT DISTINCT snapshot FROM _final ORDER BY 1").fetchall()
-    for (snap,) in snaps:
-        con.execute(
-            """
-            INSERT INTO snapshots AS s (source, snapshot, models, committed_at, run_id,
-                simulated) VALUES (?, ?,
-                (SELECT count(*) FROM observations WHERE source = ? AND snapshot = ?),
-                now(), ?, ?)
-            ON CONFLICT (source, snapshot) DO UPDATE SET
-                models = excluded.models, committed_at = excluded.committed_at,
-                run_id = excluded.run_id, simulated = s.simulated OR excluded.simulated
-            """,
-            [hub, snap, hub, snap, run_id, simulated],
-        )
-        summary.snapshots.append(snap.isoformat())
+        con.execute("CREATE OR REPLACE TEMP VIEW _cre_in AS SELECT * FROM _cre_t")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _cre_in AS SELECT id, created_at,"
+                    f" snapshot AS seen FROM {STAGING} WHERE created_at IS NOT NULL")
+    if dup:
+        con.execute(f"""
+            DELETE FROM {STAGING} WHERE _row IN (
+                SELECT _row FROM (SELECT _row, row_number() OVER (
+                    PARTITION BY snapshot, id ORDER BY {merge.KEY} DESC) AS rn FROM {STAGING})
+                WHERE rn > 1)
+        """)
+    return bool(dup)
 
 
-def _one(con: duckdb.DuckDBPyConnection, q: str) -> Any:
-    rows = con.execute(q).fetchall()
-    return rows[0][0] if rows else None
+def _mark_dirty(con: duckdb.DuckDBPyConnection, gen: int, known: int, hist_rows: int,
+                out: merge.Merged) -> None:
+    """Tell derive what may have changed (one 'everything' row for a big change)."""
+    total = int(con.execute("SELECT count(*) FROM models").fetchall()[0][0])
+    changed = out.new + out.rewritten + hist_rows
+    if changed > changes.FULL_SHARE * max(total, 1):
+        changes.mark_all(con, gen)
+        return
+    parts = ["SELECT id AS model_id, 'lineage' AS kind, NULL::VARCHAR AS prev_org FROM _meta"
+             + (" ANTI JOIN _mx k USING (id)" if known else ""),
+             "SELECT parent, 'gone', NULL FROM _gone_parents",
+             "SELECT model_id, 'meta', NULL FROM _hist_ids"]
+    if known:
+        parts.append("SELECT id, CASE WHEN lin_changed THEN 'lineage' ELSE 'meta' END,"
+                     " CASE WHEN prev_org IS DISTINCT FROM org THEN prev_org END"
+                     " FROM (SELECT k.id, k.lin_changed, k.prev_org, m.org"
+                     " FROM _mx k JOIN _meta m USING (id) WHERE k.rewrite OR k.recreated)")
+    changes.mark_models(con, gen, " UNION ALL ".join(parts))
 
 
-TEMP_TABLES = (STAGING, "_bad", "_meta", "_known", "_upsert", "_new_edges")
+def _creations(con: duckdb.DuckDBPyConnection, hub: str, known: int) -> int:
+    """Keep every creation time of re-created repos (input's and stored)."""
+    pairs = ["SELECT c.id AS model_id, c.created_at, c.seen FROM _cre_in c"
+             " SEMI JOIN (SELECT id FROM _meta WHERE created_at <> created_max) r"
+             " ON r.id = c.id"]
+    if known:
+        pairs.append("SELECT c.id, c.created_at, c.seen FROM _cre_in c"
+                     " SEMI JOIN (SELECT id FROM _mx WHERE recreated) r ON r.id = c.id")
+        pairs.append("SELECT id, prev_created, prev_first_seen FROM _mx WHERE recreated")
+    return history.capture_creations(con, hub, " UNION ALL ".join(pairs))
+
+
+def _snapshots(con: duckdb.DuckDBPyConnection, hub: str, run_id: str, simulated: bool,
+               snapshots: list[dt.date], part: IngestSummary) -> None:
+    """Record (or refresh) the input's snapshots: model counts, run, latest time."""
+    src = merge.hub_sql(hub)
+    con.execute(f"""
+        INSERT INTO snapshots AS s (source, snapshot, models, committed_at, run_id,
+            simulated, last_at)
+        SELECT {src}, c.snapshot, c.n, now(), ?, ?, t.last_at
+        FROM (SELECT snapshot, count(*) AS n FROM observations
+              WHERE source = {src} AND snapshot IN ({merge.dates_sql(snapshots)})
+              GROUP BY snapshot) c
+        JOIN (SELECT snapshot, max(observed_at) AS last_at FROM {STAGING} GROUP BY 1) t
+          USING (snapshot)
+        ON CONFLICT (source, snapshot) DO UPDATE SET
+            models = excluded.models, committed_at = excluded.committed_at,
+            run_id = excluded.run_id, simulated = s.simulated OR excluded.simulated,
+            last_at = greatest(s.last_at, excluded.last_at)
+    """, [run_id, simulated])
+    part.snapshots.extend(s.isoformat() for s in snapshots)
+
+
+def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: str,
+           scope: tuple[str | None, bool | None] | None, part: IngestSummary) -> None:
+    snapshots = [r[0] for r in con.execute(
+        f"SELECT DISTINCT snapshot FROM {STAGING} ORDER BY 1").fetchall()]
+    if not snapshots:
+        return
+    dropped = _dedupe(con, several=len(snapshots) > 1)
+    gen = changes.bump(con)
+    merge.build_meta(con, several=len(snapshots) > 1 or dropped)
+    known = merge.compare(con, hub)
+    # Licence/gating history of every staged record that may say something new.
+    skip = " ANTI JOIN (SELECT id FROM _mx WHERE same_hist) k ON k.id = s.id" if known else ""
+    hist_rows = history.capture_staged(con, hub, f"(SELECT s.* FROM {STAGING} s{skip})",
+                                       single=len(snapshots) == 1 and not dropped)
+    con.execute("CREATE OR REPLACE TEMP TABLE _hist_ids AS SELECT DISTINCT model_id"
+                " FROM _hist_new")
+    hist_rows += _creations(con, hub, known)
+    out = merge.Merged()
+    merge.merge_models(con, hub, known, out)
+    merge.merge_observations(con, hub, snapshots, out)
+    latest.apply(con, "SELECT * FROM _obs", one_snapshot=len(snapshots) == 1)
+    merge.merge_edges(con, known, out)
+    _mark_dirty(con, gen, known, hist_rows, out)
+    _snapshots(con, hub, run_id, simulated, snapshots, part)
+    changes.mark_snapshots(con, gen, hub, snapshots)
+    if scope is not None:
+        history.set_scope(con, hub, snapshots, scope[0], full=scope[1])
+    part.models += out.new + known
+    part.new_models += out.new
+    part.changed_models += out.rewritten
+    part.observations += out.observations
+    part.edges += out.edges
+
+
+TEMP_VIEWS = (*merge.TEMP_VIEWS, "_final", "_cre_in")
+TEMP_TABLES = (STAGING, *merge.TEMP, "_hist_new", "_hist_ids", "_hist_in", "_cre_t")
+
+
+def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
+    for v in TEMP_VIEWS:
+        con.execute(f"DROP VIEW IF EXISTS {v}")
+    for t in TEMP_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
 @contextlib.contextmanager
@@ -313,6 +366,12 @@ def transaction(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConnection]
     DuckDB errors become a one-line ``StoreError`` naming the input; the
     temporary tables of the ingest are dropped either way.
     """
+    with store.working_memory(), _rollback_on_error(store, label) as con:
+        yield con
+
+
+@contextlib.contextmanager
+def _rollback_on_error(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConnection]:
     con = store.con
     con.execute("BEGIN TRANSACTION")
     try:
@@ -328,30 +387,31 @@ def transaction(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConnection]
         con.execute("ROLLBACK")
         raise
     finally:
-        con.execute("DROP VIEW IF EXISTS _final")
-        for t in TEMP_TABLES:
-            con.execute(f"DROP TABLE IF EXISTS {t}")
+        _cleanup(con)
 
 
 def load_input(store: Store, batches: Iterable[Batch], *, run_id: str, label: str,
-               hub: str, simulated: bool, part: IngestSummary) -> None:
+               hub: str, simulated: bool, part: IngestSummary,
+               scope: tuple[str | None, bool | None] | None = None) -> None:
     """Stage, validate (quarantining rejects) and merge one input.
 
     Call inside :func:`transaction`; afterwards the view ``_final`` holds the
     input's accepted rows (one per snapshot and model) until the transaction ends.
+    ``scope``: (format, full) recorded in ``snapshot_scope`` for the input's snapshots.
     """
     if hub not in HUBS:  # it is spliced into SQL as a literal: whitelist it
         raise StoreError(f"unknown source hub {hub!r}; expected one of {', '.join(HUBS)}")
     con = store.con
-    _stage(con, batches, store, run_id, label, part)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _bad AS {_VALIDATE}")
-    bad = con.execute("SELECT location, record, reason FROM _bad ORDER BY _row").fetchall()
-    if bad:
-        part.quarantined += quarantine(
-            store, run_id, label, (Rejected(str(lc), rc, why) for lc, rc, why in bad)
-        )
-        con.execute(f"DELETE FROM {STAGING} WHERE _row IN (SELECT _row FROM _bad)")
-    _merge(con, hub, simulated, run_id, part)
+    _stage(store, batches, run_id, label, part)
+    _validate(store, run_id, label, part)
+    _merge(con, hub, simulated, run_id, scope, part)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _final AS SELECT * FROM {STAGING}")
+
+
+def carried_over(store: Store, source: str, snapshot: dt.date) -> None:
+    """Observations a crawl copied into (``source``, ``snapshot``) inside the ingest
+    transaction: fold them into ``latest_observations`` too."""
+    latest.apply_snapshot(store.con, source, snapshot)
 
 
 def commit_input(
@@ -363,13 +423,14 @@ def commit_input(
     hub: str = "hf",
     simulated: bool = False,
     summary: IngestSummary | None = None,
+    scope: tuple[str | None, bool | None] | None = None,
 ) -> IngestSummary:
     """Stage, validate and merge one input in a single transaction."""
     summary = summary or IngestSummary(run_id)
     part = IngestSummary(run_id)
     with transaction(store, source_label):
         load_input(store, batches, run_id=run_id, label=source_label, hub=hub,
-                   simulated=simulated, part=part)
+                   simulated=simulated, part=part, scope=scope)
     summary.inputs.append(source_label)
     summary.add(part)
     return summary
@@ -378,9 +439,9 @@ def commit_input(
 def json_record(obj: Any) -> str:
     """Serialise a raw record for quarantine, whatever it is."""
     try:
-        return json.dumps(obj, default=str, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(obj)
+        return clip(printable(json.dumps(obj, default=str, ensure_ascii=False)))
+    except (TypeError, ValueError, RecursionError):
+        return clip(printable(repr(obj)))
 
 
 def today() -> dt.date:

@@ -1,10 +1,18 @@
-"""Tag parsing, set-based, in SQL over the staging table.
+"""Tag parsing, set-based, in SQL: once per record, when it is staged.
 
 The Hub encodes structure in tags: ``license:<id>``, ``base_model:<id>`` and
 ``base_model:<relation>:<id>`` (relation finetune, adapter, quantized, merge),
 ``region:<code>``, ``arxiv:<id>``, ``dataset:<id>`` and bare format markers
-(gguf, mlx, onnx, ...). Tags the source cut short (``truncated_tags``) are kept
-raw but never parsed, so a cut ``base_model:Qwen/Qw…`` makes no bogus edge.
+(gguf, mlx, onnx, ...). :data:`PARSED` turns a staged record into those columns
+in one projection (the usable tags are computed once, then every prefix reads
+them); lineage edges come from :func:`edges_query`, for new or changed parents only.
+
+Tags the source cut short (``truncated_tags``) are kept raw but never parsed as
+values, so a cut ``base_model:Qwen/Qw…`` makes no bogus edge. One thing a cut tag
+does say is kept: the Hub writes ``base_model:<id>`` and then
+``base_model:<relation>:<id>``, so a cut tag right after a plain base-model tag
+whose visible part starts exactly one ``<relation>:<id>`` (``base_model:quantiz…``
+after ``base_model:Qwen/Qwen3-8B``) gives that edge its relation.
 """
 
 from __future__ import annotations
@@ -19,6 +27,12 @@ FORMAT_TAGS = (
     "hqq", "aqlm", "quanto", "torchao", "tensorrt", "executorch",
 )  # fmt: skip
 
+# The Hub's creation date for every repo created before it recorded creation dates
+# (huggingface_hub ModelInfo.created_at docs): unknown, never a date.
+HUB_PLACEHOLDER_CREATED = "2022-03-02 23:29:04+00"
+
+MAX_ID = 256
+
 
 def _sql_list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
@@ -27,56 +41,152 @@ def _sql_list(values: tuple[str, ...]) -> str:
 def usable_tags(col: str = "tags") -> str:
     """SQL: the tags minus the truncated ones."""
     return (
-        f"list_filter(coalesce({col}, []), "
-        f"lambda t: NOT list_contains(coalesce(truncated_tags, []), t))"
+        f"CASE WHEN truncated_tags IS NULL OR len(truncated_tags) = 0 THEN coalesce({col}, [])"
+        f" ELSE list_filter(coalesce({col}, []),"
+        f" lambda t: NOT list_contains(truncated_tags, t)) END"
     )
 
 
-def prefixed(prefix: str, col: str = "tags") -> str:
-    """SQL: values of ``prefix:<value>`` tags, in order."""
+def prefixed(prefix: str, col: str = "utags") -> str:
+    """SQL: values of ``prefix:<value>`` tags of list ``col``, in order."""
     n = len(prefix) + 2
     return (
-        f"list_transform(list_filter({usable_tags(col)}, lambda t: starts_with(t, '{prefix}:')),"
+        f"list_transform(list_filter({col}, lambda t: starts_with(t, '{prefix}:')),"
         f" lambda t: substr(t, {n}))"
     )
 
 
-def formats(col: str = "tags") -> str:
-    return f"list_filter({usable_tags(col)}, lambda t: list_contains({_sql_list(FORMAT_TAGS)}, t))"
+def formats(col: str = "utags") -> str:
+    return f"list_filter({col}, lambda t: list_contains({_sql_list(FORMAT_TAGS)}, t))"
 
 
-def edges_query(staging: str) -> str:
+def license_known(raw: str, name: str, tags: str, truncated: str) -> str:
+    """SQL: the record carried usable licence information (a value, or complete tags)."""
+    return (f"({raw} IS NOT NULL OR {name} IS NOT NULL"
+            f" OR (len(coalesce({tags}, [])) > 0 AND len(coalesce({truncated}, [])) = 0))")
+
+
+REASON = f"""
+  CASE
+    WHEN id IS NULL OR trim(id) = '' THEN 'missing model id'
+    WHEN contains(id, ' ') OR contains(id, chr(9)) OR contains(id, chr(10))
+         OR contains(id, chr(13)) OR contains(id, chr(11)) OR contains(id, chr(12))
+        THEN 'model id contains white space'
+    WHEN length(id) > {MAX_ID} THEN 'model id longer than {MAX_ID} characters'
+    WHEN strpos(substr(id, strpos(id, '/') + 1), '/') > 0 THEN 'model id has more than one /'
+    WHEN starts_with(id, '/') OR ends_with(id, '/') THEN 'model id has an empty part'
+    WHEN downloads_30d < 0 OR downloads_all_time < 0 OR likes < 0 THEN 'negative count'
+    WHEN used_storage < 0 OR children_count < 0 THEN 'negative count'
+    WHEN params_total < 0 OR params_active < 0 THEN 'negative parameter count'
+    WHEN snapshot IS NULL THEN 'no snapshot date'
+  END"""
+
+# Inner projection: the record with its creation date cleaned and usable tags computed.
+_INNER = f"""
+    SELECT * REPLACE (
+             CASE WHEN created_at = TIMESTAMPTZ '{HUB_PLACEHOLDER_CREATED}' THEN NULL
+                  ELSE created_at END AS created_at),
+           {usable_tags()} AS utags
+    FROM {{src}}
+"""
+
+PARSED_COLUMNS = (
+    "org", "name", "license_raw", "license_known", "arxiv", "datasets", "formats", "regions",
+    "bm_tags", "has_tags", "has_lineage", "meta_sig", "lineage_sig", "reason",
+)
+
+PARSED = f"""
+SELECT * EXCLUDE (utags),
+    coalesce(nullif(trim(author), ''),
+             CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 1) END) AS org,
+    CASE WHEN strpos(id, '/') > 0 THEN split_part(id, '/', 2) ELSE id END AS name,
+    coalesce({prefixed('license')}[1], card_license) AS license_raw,
+    {license_known(f"{prefixed('license')}[1]", "coalesce(card_license, card_license_name)",
+                   "tags", "truncated_tags")} AS license_known,
+    {prefixed('arxiv')} AS arxiv,
+    {prefixed('dataset')} AS datasets,
+    {formats()} AS formats,
+    {prefixed('region')} AS regions,
+    list_filter(utags, lambda t: starts_with(t, 'base_model:')) AS bm_tags,
+    len(coalesce(tags, [])) > 0 AS has_tags,
+    (len(coalesce(tags, [])) > 0 OR card_base_models IS NOT NULL OR base_models IS NOT NULL)
+        AS has_lineage,
+    hash(org, last_modified, pipeline_tag, library, gated, params_total, params_active,
+         used_storage, tags, truncated_tags, license_raw, card_license_name,
+         card_license_link, card_base_models, card_base_relation, base_models) AS meta_sig,
+    hash(list_filter(utags, lambda t: starts_with(t, 'base_model:')),
+         list_filter(coalesce(truncated_tags, []), lambda t: starts_with(t, 'base_model:')),
+         card_base_models, card_base_relation, base_models) AS lineage_sig,
+    {REASON} AS reason
+FROM ({_INNER})
+"""
+
+
+def parsed(src: str) -> str:
+    """SQL: ``src`` (canonical record columns) with the parsed columns appended."""
+    return PARSED.replace("{src}", src)
+
+
+def edges_query(staging: str, bm_col: str | None = None) -> str:
     """SQL: one row (child, parent, relation, origin) per parent stated for a child.
 
-    A specific relation tag wins over the bare ``base_model:<id>`` tag; cardData
-    ``base_model`` adds parents the tags do not name (relation from
-    ``base_model_relation`` when given, else unknown).
+    ``staging`` has the canonical record columns (so other writers of edges, such
+    as ``ingest details``, share it); ``bm_col`` names a column already holding the
+    usable ``base_model:`` tags (the ingest parses them once, at staging). A
+    specific relation wins over unknown; then tags win over the Hub's
+    ``baseModels`` field, which wins over cardData ``base_model`` (relation from
+    ``base_model_relation`` when given). ``origin`` names the first of tag, hub,
+    card that states the parent.
     """
     rels = _sql_list(RELATIONS)
+    rel_in = "(" + ", ".join(f"'{r}'" for r in RELATIONS) + ")"
+    bm = bm_col or f"list_filter({usable_tags()}, lambda t: starts_with(t, 'base_model:'))"
     return f"""
     WITH tag_rows AS (
-        SELECT id AS child, unnest({prefixed('base_model')}) AS v FROM {staging}
+        SELECT child, v, CASE WHEN strpos(v, ':') > 0
+                              THEN substr(v, 1, strpos(v, ':') - 1) END AS head
+        FROM (SELECT id AS child, substr(unnest({bm}), 12) AS v FROM {staging})
     ), tag_edges AS (
         SELECT child,
-               CASE WHEN list_contains({rels}, split_part(v, ':', 1)) AND strpos(v, ':') > 0
-                    THEN substr(v, strpos(v, ':') + 1) ELSE v END AS parent,
-               CASE WHEN list_contains({rels}, split_part(v, ':', 1)) AND strpos(v, ':') > 0
-                    THEN split_part(v, ':', 1) ELSE 'unknown' END AS relation
+               CASE WHEN head IN {rel_in} THEN substr(v, length(head) + 2) ELSE v END AS parent,
+               CASE WHEN head IN {rel_in} THEN head ELSE 'unknown' END AS relation
         FROM tag_rows
+    ), cut_rows AS (
+        -- the cut tag is the last tag; the one before it names the parent
+        SELECT id AS child, substr(tags[-2], 12) AS prev,
+               rtrim(rtrim(substr(tags[-1], 12), '…'), '.') AS rest
+        FROM (SELECT * FROM {staging} WHERE len(coalesce(truncated_tags, [])) > 0)
+        WHERE len(tags) >= 2 AND starts_with(tags[-1], 'base_model:')
+          AND list_contains(truncated_tags, tags[-1])
+          AND starts_with(tags[-2], 'base_model:')
+          AND NOT list_contains(truncated_tags, tags[-2])
+    ), cut_edges AS (
+        SELECT c.child, c.prev AS parent, any_value(r.rel) AS relation
+        FROM cut_rows c, (SELECT unnest({rels}) AS rel) r
+        WHERE NOT list_contains({rels}, split_part(c.prev, ':', 1))
+          AND length(c.rest) > 0
+          AND starts_with(r.rel || ':' || c.prev, c.rest)
+        GROUP BY c.child, c.prev
+        HAVING count(*) = 1
+    ), hub_rows AS (
+        SELECT id AS child, unnest(base_models) AS b FROM {staging}
+        WHERE base_models IS NOT NULL
     ), card_rows AS (
         SELECT id AS child, unnest(card_base_models) AS parent,
                CASE WHEN list_contains({rels}, lower(card_base_relation))
                     THEN lower(card_base_relation) ELSE 'unknown' END AS relation
         FROM {staging} WHERE card_base_models IS NOT NULL
     ), all_edges AS (
-        SELECT child, trim(parent) AS parent, relation, 'tag' AS origin, 0 AS pri FROM tag_edges
-        UNION ALL
-        SELECT child, trim(parent), relation, 'card', 1 FROM card_rows
+        SELECT child, trim(parent) AS parent, relation, 0 AS pri FROM tag_edges
+        UNION ALL SELECT child, trim(parent), relation, 1 FROM cut_edges
+        UNION ALL SELECT child, trim(b.id), coalesce(b.relation, 'unknown'), 2 FROM hub_rows
+        UNION ALL SELECT child, trim(parent), relation, 3 FROM card_rows
     )
     SELECT child, parent,
            arg_min(relation, (relation = 'unknown')::INT * 10 + pri) AS relation,
-           CASE WHEN bool_or(pri = 0) THEN 'tag' ELSE 'card' END AS origin
+           CASE WHEN min(pri) <= 1 THEN 'tag' WHEN min(pri) = 2 THEN 'hub' ELSE 'card' END
+               AS origin
     FROM all_edges
-    WHERE parent IS NOT NULL AND parent <> ''
+    WHERE parent IS NOT NULL AND parent <> '' AND length(parent) <= {MAX_ID}
     GROUP BY child, parent
     """

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from modelatlas.synth.orgs import LABS, QUANTIZERS, Lab
@@ -37,6 +38,9 @@ STANDALONE_LICENSES = np.array(
     ["apache-2.0", "mit", "", "cc-by-nc-4.0", "other", "openrail", "cc-by-4.0", "gpl-3.0"]
 )
 STANDALONE_LICENSE_P = np.array([0.38, 0.22, 0.25, 0.05, 0.05, 0.02, 0.02, 0.01])
+
+
+ROW_GROUP = 250_000
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,10 @@ class SimHub:
     library: np.ndarray
     license: np.ndarray
     params: np.ndarray  # int64, 0 = unknown
-    parents: list[list[tuple[int, str]]]
+    # Lineage as flat arrays, one entry per (child, parent), in each child's parent order.
+    edge_child: np.ndarray  # int64
+    edge_parent: np.ndarray  # int64
+    edge_rel: np.ndarray  # object (relation names)
     pop: np.ndarray  # popularity scale (expected downloads / 30 days at peak)
     org_trend: np.ndarray  # per-model monthly growth of its lab's popularity
     gated: np.ndarray
@@ -75,6 +82,17 @@ def _month_ends(end: dt.date, n: int) -> list[dt.date]:
         out.append(first_next - dt.timedelta(days=1))
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     return sorted(out)
+
+
+def _vocab(values: np.ndarray) -> np.ndarray:
+    """A small vocabulary as an object array (one Python string per value)."""
+    return np.array(values.tolist(), dtype=object)
+
+
+def _names(prefix: str, numbers: np.ndarray) -> np.ndarray:
+    """``prefix<number>`` per element, one string object per distinct number."""
+    uniq, inv = np.unique(numbers, return_inverse=True)
+    return np.char.add(prefix, uniq.astype(str)).astype(object)[inv]
 
 
 def generate(cfg: SynthConfig) -> SimHub:
@@ -104,7 +122,9 @@ def generate(cfg: SynthConfig) -> SimHub:
     trend = np.zeros(n)
     quant = np.zeros(n, dtype=bool)
     depth = np.zeros(n, dtype=np.int64)
-    parents: list[list[tuple[int, str]]] = [[] for _ in range(n)]
+    e_child: list[np.ndarray] = []
+    e_parent: list[np.ndarray] = []
+    e_rel: list[np.ndarray] = []
 
     roots = np.flatnonzero(kind == 0)
     lab_idx = rng.choice(len(labs), size=roots.size, p=lab_w)
@@ -128,13 +148,16 @@ def generate(cfg: SynthConfig) -> SimHub:
     stand = np.flatnonzero(kind == 1)
     n_users = max(50, n // 6)
     user_ids = (n_users * rng.random(stand.size) ** 3).astype(np.int64)
-    org[stand] = np.char.add("sim-user-", user_ids.astype(str)).astype(object)
-    license_[stand] = rng.choice(STANDALONE_LICENSES, size=stand.size, p=STANDALONE_LICENSE_P)
+    org[stand] = _names("sim-user-", user_ids)
+    # Drawing indices then taking from an object vocabulary draws the same values as
+    # drawing from the array, but shares one string object per value (3M models fit).
+    license_[stand] = _vocab(STANDALONE_LICENSES)[
+        rng.choice(STANDALONE_LICENSES.size, size=stand.size, p=STANDALONE_LICENSE_P)]
     base_name[stand] = np.char.add("model-", np.arange(stand.size).astype(str)).astype(object)
-    pipeline[stand] = rng.choice(
-        np.array(["text-classification", "text-generation", "image-classification",
-                  "feature-extraction", "automatic-speech-recognition", "text-to-image"]),
-        size=stand.size, p=[0.25, 0.3, 0.15, 0.15, 0.08, 0.07])
+    pipelines = np.array(["text-classification", "text-generation", "image-classification",
+                          "feature-extraction", "automatic-speech-recognition", "text-to-image"])
+    pipeline[stand] = _vocab(pipelines)[rng.choice(
+        pipelines.size, size=stand.size, p=[0.25, 0.3, 0.15, 0.15, 0.08, 0.07])]
 
     # Derivatives, generation by generation, so every parent exists (and is older).
     der = np.flatnonzero(kind == 2)
@@ -156,11 +179,10 @@ def generate(cfg: SynthConfig) -> SimHub:
         is_merge = (krel == "merge") & (p1 != p2)
         krel = np.where((krel == "merge") & ~is_merge, "finetune", krel)
         use3 = is_merge & three & (p3 != p1) & (p3 != p2)
-        for k, a, b, c, r, m, m3 in zip(kids.tolist(), p1.tolist(), p2.tolist(), p3.tolist(),
-                                        krel.tolist(), is_merge.tolist(), use3.tolist(),
-                                        strict=True):
-            ps = sorted({a, b, c} if m3 else ({a, b} if m else {a}))
-            parents[k] = [(p, r) for p in ps]
+        # One entry per (child, parent); a merge lists its distinct parents.
+        e_child += [kids, kids[is_merge], kids[use3]]
+        e_parent += [p1, p2[is_merge], p3[use3]]
+        e_rel += [krel, krel[is_merge], krel[use3]]
         quant[kids] = krel == "quantized"
         depth[kids] = d
         params[kids] = params[p1]
@@ -174,7 +196,9 @@ def generate(cfg: SynthConfig) -> SimHub:
         gap = (end_ts - pc).astype(np.int64)
         created[kids] = pc + (gap * rng.beta(1.0, 4.0, kids.size)).astype("timedelta64[s]")
         u = rng.random(kids.size)
-        license_[kids] = np.where(u < 0.7, license_[p1], np.where(u < 0.85, "apache-2.0", ""))
+        other = np.where(u < 0.85, np.full(kids.size, "apache-2.0", object),
+                         np.full(kids.size, "", object))
+        license_[kids] = np.where(u < 0.7, license_[p1], other)
         # A few derivatives become hits (popular quantizations, well-known fine-tunes);
         # the rest stay in the long tail with the baseline popularity.
         hit = rng.random(kids.size) < 0.03
@@ -188,13 +212,15 @@ def generate(cfg: SynthConfig) -> SimHub:
     qw = np.array([w for _, w in QUANTIZERS], dtype=float)
     org[qk[by_quantizer]] = rng.choice(qnames, size=int(by_quantizer.sum()), p=qw / qw.sum())
     pop[qk[by_quantizer]] *= 3.0
-    library[qk] = rng.choice(np.array(["gguf", "mlx", "transformers"]), size=qk.size,
-                             p=[0.7, 0.15, 0.15])
+    libs = np.array(["gguf", "mlx", "transformers"])
+    library[qk] = _vocab(libs)[rng.choice(libs.size, size=qk.size, p=[0.7, 0.15, 0.15])]
     other_der = der[np.array([org[i] is None for i in der], dtype=bool)] if der.size else der
     uid = (n_users * rng.random(other_der.size) ** 3).astype(np.int64)
-    org[other_der] = np.char.add("sim-user-", uid.astype(str)).astype(object)
-    adapters = np.array([i for i in der if parents[i] and parents[i][0][1] == "adapter"],
-                        dtype=np.int64)
+    org[other_der] = _names("sim-user-", uid)
+    ec = np.concatenate(e_child) if e_child else np.zeros(0, np.int64)
+    ep = np.concatenate(e_parent) if e_parent else np.zeros(0, np.int64)
+    er = np.concatenate(e_rel).astype(object) if e_rel else np.zeros(0, object)
+    adapters = np.unique(ec[er == "adapter"])
     library[adapters] = "peft"
 
     # Creation order = index order (stable ids, realistic growth).
@@ -208,35 +234,62 @@ def generate(cfg: SynthConfig) -> SimHub:
         tag = "-GGUF" if quant[i] else suffix[i % len(suffix)]
         ids[i] = f"{org[i]}/{base_name[i]}{tag}-{inv[i]:x}"
 
-    new_parents = [[(int(inv[p]), r) for p, r in parents[i]] for i in order]
+    # Each child's parents in ascending order of their index before the relabelling.
+    by_child = np.lexsort((ep, inv[ec]))
     return SimHub(
         ids=ids[order], org=org[order], created=created[order], pipeline=pipeline[order],
         library=library[order], license=license_[order], params=params[order],
-        parents=new_parents, pop=pop[order], org_trend=trend[order], gated=gated[order],
+        edge_child=inv[ec][by_child], edge_parent=inv[ep][by_child],
+        edge_rel=er[by_child], pop=pop[order], org_trend=trend[order], gated=gated[order],
         quantized=quant[order], snapshots=_month_ends(cfg.end, cfg.snapshots),
     )
 
 
-def _tags(hub: SimHub) -> list[list[str]]:
-    out: list[list[str]] = []
-    for i in range(hub.ids.size):
-        t = [str(hub.library[i])]
-        if hub.quantized[i] and hub.library[i] == "gguf":
-            t.append("gguf")
-        t.append(str(hub.pipeline[i]))
-        if hub.license[i]:
-            t.append(f"license:{hub.license[i]}")
-        for p, r in hub.parents[i]:
-            pid = str(hub.ids[p])
-            t.append(f"base_model:{pid}")
-            t.append(f"base_model:{r}:{pid}")
-        t.append("region:us")
-        out.append(t)
-    return out
+def _tags(hub: SimHub) -> pa.ListArray:
+    """Every model's tags, built columnar (no Python list per model: 3M models fit).
+
+    Order per model: library, ``gguf`` (quantized GGUF), pipeline, ``license:``,
+    then ``base_model:<id>`` and ``base_model:<relation>:<id>`` per parent, ``region:us``.
+    """
+    n = hub.ids.size
+    ids = pa.array(hub.ids.tolist(), pa.string())
+    idx = np.arange(n, dtype=np.int64)
+    parts_idx: list[np.ndarray] = []
+    parts_pos: list[np.ndarray] = []
+    parts_val: list[pa.Array] = []
+
+    def add(rows: np.ndarray, pos: np.ndarray | int, values: pa.Array) -> None:
+        parts_idx.append(rows)
+        parts_pos.append(np.broadcast_to(np.asarray(pos, dtype=np.int64), rows.shape).copy())
+        parts_val.append(values)
+
+    add(idx, 0, pa.array(hub.library.tolist(), pa.string()))
+    gguf = np.flatnonzero(hub.quantized & (hub.library == "gguf"))
+    add(gguf, 1, pa.array(["gguf"] * gguf.size, pa.string()))
+    add(idx, 2, pa.array(hub.pipeline.tolist(), pa.string()))
+    lic = np.flatnonzero(hub.license != "")
+    add(lic, 3, pc.binary_join_element_wise(
+        "license:", pa.array(hub.license[lic].tolist(), pa.string()), ""))
+    c = hub.edge_child
+    # position of each entry among its child's parents (entries are grouped by child)
+    starts = np.searchsorted(c, c, side="left")
+    kk = np.arange(c.size, dtype=np.int64) - starts
+    pid = pc.take(ids, pa.array(hub.edge_parent))
+    add(c, 10 + 2 * kk, pc.binary_join_element_wise("base_model:", pid, ""))
+    add(c, 11 + 2 * kk, pc.binary_join_element_wise(
+        "base_model:", pa.array(hub.edge_rel.tolist(), pa.string()), ":", pid, ""))
+    add(idx, 1000, pa.array(["region:us"] * n, pa.string()))
+    rows = np.concatenate(parts_idx)
+    order = np.lexsort((np.concatenate(parts_pos), rows))
+    values = pc.take(pa.concat_arrays([v.cast(pa.string()) for v in parts_val]),
+                     pa.array(order))
+    counts = np.bincount(rows, minlength=n)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
 def snapshot_table(hub: SimHub, k: int, rng: np.random.Generator,
-                   cumulative: np.ndarray, tags: list[list[str]]) -> pa.Table:
+                   cumulative: np.ndarray, tags: pa.ListArray) -> pa.Table:
     """The hub-dump table at snapshot ``k`` (updates ``cumulative`` in place)."""
     snap = hub.snapshots[k]
     cut = np.datetime64(snap, "s") + np.timedelta64(86399, "s")
@@ -250,9 +303,9 @@ def snapshot_table(hub: SimHub, k: int, rng: np.random.Generator,
     cumulative[:alive] += d30
     likes = np.floor(np.sqrt(cumulative[:alive]) * 0.05 * rng.random(alive)).astype(np.int64)
     created = pa.array(hub.created[:alive].astype("datetime64[ms]"), pa.timestamp("ms", "UTC"))
-    st_type = pa.struct([("total", pa.int64())])
-    safetensors = pa.array(
-        [{"total": int(p)} if p else None for p in hub.params[:alive]], st_type)
+    params = hub.params[:alive]
+    safetensors = pa.StructArray.from_arrays(
+        [pa.array(params, pa.int64())], names=["total"], mask=pa.array(params == 0))
     table = pa.table({
         "id": pa.array(hub.ids[:alive].tolist(), pa.string()),
         "author": pa.array(hub.org[:alive].tolist(), pa.string()),
@@ -261,7 +314,7 @@ def snapshot_table(hub: SimHub, k: int, rng: np.random.Generator,
         "downloads": pa.array(d30),
         "downloadsAllTime": pa.array(cumulative[:alive].copy()),
         "likes": pa.array(likes),
-        "tags": pa.array(tags[:alive], pa.list_(pa.string())),
+        "tags": tags.slice(0, alive),
         "pipeline_tag": pa.array(hub.pipeline[:alive].tolist(), pa.string()),
         "library_name": pa.array(hub.library[:alive].tolist(), pa.string()),
         "gated": pa.array(hub.gated[:alive].tolist(), pa.string()),
@@ -287,7 +340,11 @@ def write_snapshots(cfg: SynthConfig, out: str | Path) -> list[Path]:
     for k, snap in enumerate(hub.snapshots):
         table = snapshot_table(hub, k, rng, cumulative, tags)
         path = out / f"SIMULATED-hub-{snap.isoformat()}.parquet"
-        pq.write_table(table, path, compression="zstd")
+        # Row groups of 250k models, written one by one: the encoder holds one at a time.
+        with pq.ParquetWriter(path, table.schema, compression="zstd") as writer:
+            for start in range(0, max(table.num_rows, 1), ROW_GROUP):
+                writer.write_table(table.slice(start, ROW_GROUP))
+        del table
         paths.append(path)
     (out / "README.SIMULATED.txt").write_text(
         "These files are a SIMULATED Hugging Face Hub generated by `modelatlas synth` "
