@@ -206,3 +206,17 @@ def test_assets_exist_and_are_small_enough(client: TestClient, tmp_path: Path) -
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
     css = re.search(r'href="(/static/dashboard\.[0-9a-f]+\.css)"', page)
     assert css is not None and "#vg-tooltip-element" in client.get(css.group(1)).text
+
+
+def test_warm_up_runs_a_check_before_the_first_request(
+        client: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
+    """serve's start-up thread pays for the first check's catalog parsing (seconds), so
+    the first model page a user opens does not."""
+    from modelatlas.catalog import bases
+    from modelatlas.web import server
+
+    bases.orgs.cache_clear()
+    bases.rules.cache_clear()
+    server._warm(client.app)
+    assert "warm-up failed" not in capsys.readouterr().err
+    assert bases.orgs.cache_info().currsize == 1 and bases.rules.cache_info().currsize == 1
