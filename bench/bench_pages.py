@@ -59,8 +59,20 @@ from bench_report import build_store  # noqa: E402
 SHOT_MAX_HEIGHT = 2600
 
 
-def pages_for(base: str) -> dict[str, str]:
-    """Every page, with ids taken from the store (the largest org, tree and model)."""
+def deepest_model(db: Path) -> str | None:
+    """The derivative with the longest chain to its root (its page walks every
+    ancestor), read before the server starts; the store is opened read-only."""
+    from modelatlas.store import open_store
+
+    with open_store(db, read_only=True) as st:
+        row = st.con.execute("SELECT model_id FROM roots ORDER BY depth DESC, model_id "
+                             "LIMIT 1").fetchone()
+    return str(row[0]) if row else None
+
+
+def pages_for(base: str, deep: str | None) -> dict[str, str]:
+    """Every page, with ids taken from the store (the largest org, tree and model, and
+    the deepest derivative)."""
     with httpx.Client(base_url=base, timeout=600) as c:
         top = c.get("/api/models", params={"limit": 1}).json()
         model = top[0]["id"] if top else "none/none"
@@ -75,6 +87,7 @@ def pages_for(base: str) -> dict[str, str]:
         "families": "/families",
         "tree": "/tree?root=" + quote(root, safe=""),
         "model": "/model?id=" + quote(model, safe=""),
+        **({"model-deep": "/model?id=" + quote(deep, safe="")} if deep else {}),
         "licences": "/licences",
         "changes": "/changes",
         "openness": "/openness",
@@ -200,12 +213,13 @@ def main() -> int:
         res.update(build_store(args.db, args.models, args.snapshots))
     log1, log2 = args.workdir / "serve-pages.log", args.workdir / "serve-api.log"
 
+    deep = deepest_model(args.db)
     t0 = time.perf_counter()
     srv = browser.Server(args.db, log1).start(timeout=3600)
     res["serve_start_s"] = time.perf_counter() - t0
     try:
         res["stats"] = httpx.get(srv.base + "/api/stats", timeout=3600).json()
-        urls = pages_for(srv.base)
+        urls = pages_for(srv.base, deep)
         urls.update(dict(p.split("=", 1) for p in args.page))
         pages, calls = visit_pages(srv, urls, args.repeat, args.shots)
         assert srv.proc is not None
