@@ -97,7 +97,10 @@ def test_opcode_bomb_and_nested_json_still_give_a_verdict(tmp_path: Path) -> Non
     by_file = {f.file: f for f in report.security}
     assert by_file["evil.pkl"].severity == "critical"
     assert by_file["model.pt:archive/data.pkl"].severity == "high"
-    assert "opcodes" in by_file["model.pt:archive/data.pkl"].detail
+    # The opcode budget stops it; on a heavily loaded machine (tracemalloc slows every
+    # allocation) the time budget may come first: either way a budget, never a hang.
+    detail = by_file["model.pt:archive/data.pkl"].detail
+    assert "opcodes" in detail or "time budget" in detail, detail
     for name in ("config.json", "tokenizer_config.json", "model.safetensors"):
         assert by_file[name].severity == "high", name
     assert report.verdict.verdict == "blocked"

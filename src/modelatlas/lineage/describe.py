@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from modelatlas.errors import NotFoundError
 from modelatlas.lineage.edges import CANON_EDGES
+from modelatlas.queries._engine import table_name
 from modelatlas.queries._registry import Sql
 
 if TYPE_CHECKING:
@@ -132,11 +133,16 @@ def descendants(reader: Reader, model_id: str) -> dict[str, Any]:
     A descendant is counted once, under the relation of the edge by which it is
     first reached (fewest generations); ``children`` counts direct derivatives.
     """
-    edges = reader.temp(Sql(f"SELECT child, parent, relation FROM ({CANON_EDGES}) AS ce"
-                            " WHERE child <> parent"))
+    # The canonical edge list is one named intermediate: computed once per store state
+    # on a read-only store (the server, Atlas.open) and reused by every later call,
+    # instead of re-materialising millions of edges per lineage question.
+    canon = Sql(f"SELECT child, parent, relation FROM ({CANON_EDGES}) AS ce"
+                " WHERE child <> parent")
+    edges = table_name("canon", canon)
+    reader.execute(Sql("SELECT 1", {}, ((edges, canon),)))
     seen = reader.temp(Sql("SELECT CAST($id AS VARCHAR) AS id, 0 AS depth,"
                            " CAST(NULL AS VARCHAR) AS relation", {"id": model_id}))
-    made = [edges, seen]
+    made = [seen]
     front = seen
     try:
         for depth in range(1, MAX_GENERATIONS + 1):
