@@ -32,13 +32,12 @@ def _stats(reader: Reader, _: Args) -> dict[str, Any]:
     return out
 
 
-#: The newest observation of each model (tie: the Hub before mirrors).
+#: The newest observation of each model (tie: the Hub before mirrors), kept by the
+#: ingest in the same transaction as every write (store/latest.py), so reads never
+#: run a window over all history (49M rows on a whole-Hub store).
 LATEST_OBS = """
-    SELECT model_id, downloads_30d, downloads_all_time, likes, snapshot
-    FROM (SELECT o.*, row_number() OVER (PARTITION BY model_id
-                                         ORDER BY snapshot DESC, source) AS rn
-          FROM observations o) AS x
-    WHERE rn = 1
+    SELECT model_id, downloads_30d, downloads_all_time, likes, snapshot, source
+    FROM latest_observations
 """
 
 MODEL_COLUMNS = (
@@ -85,7 +84,7 @@ QUERIES = (
     Query("models", "Models with their latest observation, most downloaded first.",
           params=(Param("org", help="Only this Hub namespace.", max_length=96),
                   limit(20, what="models")),
-          columns=MODEL_COLUMNS, sql=_models, needs=("models", "observations"),
+          columns=MODEL_COLUMNS, sql=_models, needs=("models", "latest_observations"),
           brief=("id", "org", "created_at", "license", "pipeline_tag", "downloads", "likes")),
     Query("quarantine", "Records rejected at ingest, newest first, with the reason.",
           params=(limit(20, what="records"),),
