@@ -3,8 +3,9 @@
 The report's charts (:mod:`modelatlas.report.charts`) draw share over time,
 top groups, licence mix per region and RAM; pages use them as they are. The
 views here belong to one organisation or one tree: a count of an
-organisation's listed models per creation month or licence (Vega-Lite
-aggregates the rows it is given, so the chart covers exactly the rows shown),
+organisation's listed models per creation month or licence (the listed rows
+counted per month or licence, so the chart covers exactly the rows shown and its
+data stays a few hundred values however many models an organisation has),
 tree sizes, and a tree's descendants by relation and generation. They take
 API answers (lists of dicts) and return specs; no store access, no metric.
 """
@@ -25,16 +26,18 @@ RELATION_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#bdbdbd"]
 
 def releases(models: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Listed models per month of creation on the Hub."""
-    rows = [{"id": m["id"], "created_at": m["created_at"]} for m in models
-            if m.get("created_at")]
-    if not rows:
+    months = pd.Series([str(m["created_at"])[:7] for m in models if m.get("created_at")],
+                       dtype="string")
+    if months.empty:
         return None
-    chart = alt.Chart(pd.DataFrame(rows), title="Models created per month").mark_bar(
+    df = months.value_counts().sort_index().rename_axis("period").reset_index(name="models")
+    df["month"] = df["period"] + "-01"
+    chart = alt.Chart(df, title="Models created per month").mark_bar(
         color="#4c72b0").encode(
-        x=alt.X("yearmonth(created_at):T", title=None),
-        y=alt.Y("count():Q", title="models"),
-        tooltip=[alt.Tooltip("yearmonth(created_at):T", title="month"),
-                 alt.Tooltip("count():Q", title="models")],
+        x=alt.X("yearmonth(month):T", title=None),
+        y=alt.Y("models:Q", title="models"),
+        tooltip=[alt.Tooltip("period:N", title="month"),
+                 alt.Tooltip("models:Q", title="models", format=",")],
     ).properties(width=WIDTH, height=180)
     return charts.spec(chart)
 
@@ -43,13 +46,14 @@ def licence_mix(models: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Listed models per canonical licence id (unknown when none resolved)."""
     if not models:
         return None
-    df = pd.DataFrame([{"licence": m.get("license_id") or "unknown"} for m in models])
+    df = (pd.Series([str(m.get("license_id") or "unknown") for m in models], dtype="string")
+          .value_counts().rename_axis("licence").reset_index(name="models"))
     chart = alt.Chart(df, title="Licences of the listed models").mark_bar(
         color="#72b7b2").encode(
-        x=alt.X("count():Q", title="models"),
+        x=alt.X("models:Q", title="models"),
         y=alt.Y("licence:N", sort="-x", title=None),
-        tooltip=["licence:N", alt.Tooltip("count():Q", title="models")],
-    ).properties(width=WIDTH // 2, height=max(80, 18 * df["licence"].nunique()))
+        tooltip=["licence:N", alt.Tooltip("models:Q", title="models", format=",")],
+    ).properties(width=WIDTH // 2, height=max(80, 18 * len(df)))
     return charts.spec(chart)
 
 
