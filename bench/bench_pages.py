@@ -141,8 +141,14 @@ def visit_pages(srv: browser.Server, urls: dict[str, str], repeat: int,
         page = browser.new_page(b)
         page.set_default_timeout(600_000)
         for name, url in urls.items():
-            cold = browser.timed_visit(page, srv.base + url)
-            warm = [browser.timed_visit(page, srv.base + url) for _ in range(repeat)]
+            try:
+                cold = browser.timed_visit(page, srv.base + url)
+                warm = [browser.timed_visit(page, srv.base + url) for _ in range(repeat)]
+            except Exception as exc:  # one failing page is a result, not the end of the run
+                pages[name] = {"url": url, "error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+                calls[name] = []
+                print(f"{name:20s} FAILED {pages[name]['error']}", flush=True)
+                continue
             html = page.content()
             calls[name] = page_calls(html) + [c for c in [check_call(url)] if c]
             if shots:
@@ -228,6 +234,8 @@ def main() -> int:
         srv.stop()
     seen = server_times(log1)
     for p in pages.values():
+        if "error" in p:
+            continue
         p["server_cold_ms"] = (seen.get(p["url"]) or [float("nan")])[0]
         check = check_call(p["url"])
         if check:
@@ -244,6 +252,8 @@ def main() -> int:
     finally:
         srv.stop()
     for name, p in pages.items():
+        if "error" in p:
+            continue
         mine = calls[name]
         p["api_calls"] = len(mine)
         # the data floor: the page's answers in sequence, warm
@@ -256,8 +266,10 @@ def main() -> int:
     res["pages"] = pages
     res["api"] = api
     res["load_after"] = os.getloadavg()
-    res["ok_warm_pages"] = all(p["warm_interactive_max_ms"] < 1000 for p in pages.values())
-    res["ok_cold_pages"] = all(p["cold_interactive_ms"] < 1000 for p in pages.values())
+    res["ok_warm_pages"] = all("error" not in p and p["warm_interactive_max_ms"] < 1000
+                               for p in pages.values())
+    res["ok_cold_pages"] = all("error" not in p and p["cold_interactive_ms"] < 1000
+                               for p in pages.values())
     res["ok_api_p95"] = all(c["warm_p95_ms"] < 150 for c in api.values())
     text = json.dumps(res, indent=2)
     if args.out:
