@@ -55,6 +55,19 @@ def test_overview_headline_population_coverage_and_filters(client: TestClient) -
     assert '/api/share?by=org&amp;metric=likes&amp;attribution=root' in r.text   # listed
 
 
+def test_overview_default_view_reads_one_share_answer(client: TestClient) -> None:
+    """The chart defaults to root attribution, as the headline: one share answer serves
+    both; another attribution is a second answer, and the form says which is shown."""
+    r = client.get("/")
+    calls = re.findall(r'<li><a href="(/api/share[^"]*)">', r.text)
+    assert len(calls) == 1, calls
+    assert re.search(r'<select name="attribution">.*?<option value="root" selected>',
+                     r.text, flags=re.S)
+    r = client.get("/", params={"attribution": "direct"})
+    assert len(re.findall(r'<li><a href="(/api/share[^"]*)">', r.text)) == 2
+    assert re.search(r'<option value="direct" selected>', r.text)
+
+
 def test_overview_refuses_an_unknown_filter_as_a_page(client: TestClient) -> None:
     r = client.get("/", params={"by": "nonsense"})
     assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
