@@ -11,8 +11,12 @@ a licence), derives the roots once, then times
   lineage, licences, duties, conflicts, verdict; no files, no network);
 
 over a sample of ids that have the deepest chains, and prints one JSON line with
-the medians, the ratio and the load average. Run under ``nice`` (one Hub-size
-benchmark at a time on a shared machine).
+the medians, the ratio and the load average. ``--cli N`` also times N whole
+``modelatlas check ID --json`` processes (what a user or a CI gate runs: import,
+open, catalogs, check, JSON) against N processes that import DuckDB, open the
+store read-only and run the same raw lineage query; wall and CPU time, medians,
+after one unmeasured run of each (bytecode compiled, page cache warm). Run under
+``nice`` (one Hub-size benchmark at a time on a shared machine).
 
     nice .venv/bin/python bench/bench_check.py [--models 3000000] [--edges 2000000]
                                                 [--db /tmp/check/bench.duckdb] [--sample 20]
@@ -23,7 +27,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -81,6 +87,7 @@ def main() -> None:
     ap.add_argument("--edges", type=int, default=2_000_000)
     ap.add_argument("--db", type=Path, default=Path("/tmp/check/bench.duckdb"))
     ap.add_argument("--sample", type=int, default=20)
+    ap.add_argument("--cli", type=int, default=0, help="whole-process runs to time")
     a = ap.parse_args()
     a.db.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -107,7 +114,40 @@ def main() -> None:
         "loadavg": os.getloadavg(),
     }
     store.close()
+    if a.cli:
+        out.update(cli_times(a.db, sample[0], a.cli))
     print(json.dumps(out))
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one child process (its output discarded)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=True)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def cli_times(db: Path, model_id: str, runs: int) -> dict[str, float]:
+    """Median wall/CPU of ``modelatlas check`` processes vs raw-query processes."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    ours = [sys.executable, "-m", "modelatlas", "--db", str(db), "check", model_id, "--json"]
+    raw = [sys.executable, "-c",
+           "import sys, duckdb; con = duckdb.connect(sys.argv[1], read_only=True);"
+           " con.execute(sys.argv[3], [sys.argv[2]]).fetchall()",
+           str(db), model_id, ANCESTORS]
+    res: dict[str, list[float]] = {"cli_wall": [], "cli_cpu": [], "raw_wall": [], "raw_cpu": []}
+    for i in range(runs + 1):
+        for name, cmd in (("raw", raw), ("cli", ours)):
+            wall, cpu = _run(cmd, env)
+            if i:  # the first run of each compiles bytecode and warms the page cache
+                res[f"{name}_wall"].append(wall)
+                res[f"{name}_cpu"].append(cpu)
+    med = {f"{k}_median_s": round(statistics.median(v), 3) for k, v in res.items()}
+    med["cli_ratio_wall"] = round(med["cli_wall_median_s"] / med["raw_wall_median_s"], 2)
+    return med
 
 
 if __name__ == "__main__":

@@ -92,13 +92,16 @@ def test_edges_sql_runs_set_based_on_a_store(store: Store) -> None:
 def test_offline_base_licence_coverage_of_the_new_model_lists(shared_data: Path,
                                                               store: Store) -> None:
     """Share of lineage edges in the hourly new-model lists whose base licence is known
-    offline. Issue target 90%; measured 76.1% (580 of 762): the rest are community
-    bases whose cards are not available offline (convaiinnovations/laya alone is 30
-    edges) and LiquidAI's LFM licence, which the licence catalog does not carry."""
+    offline. Issue target 90%; measured 80.1% (610 of 762). The other 152 edges go to
+    123 bases, almost all community fine-tunes with one to five derivatives each, whose
+    licence no stored source states (docs/check.md lists the largest, with why: e.g.
+    ukisai's Swift models carry their own "Swift Open License", LiquidAI's LFM licence
+    and Lightricks' LTX-2 licence are not in the licence catalog). Unknown stays
+    unknown: nothing is guessed to reach the target."""
     pipeline.ingest_files(store, [shared_data / "hf-new-models"])
     cov = bases.edge_coverage(store.con)
     assert cov["edges"] > 700
-    assert cov["share"] >= 0.76, cov
+    assert cov["share"] >= 0.80, cov
 
 
 def test_atom_tracked_models_base_licence_coverage(shared_data: Path) -> None:

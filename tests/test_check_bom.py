@@ -147,3 +147,48 @@ def test_spdx_validate_rejects_broken_documents() -> None:
                          '"ai_autonomyType": "maybe"}]}')
     with pytest.raises(ModelAtlasError):
         spdxbom.validate("not json")
+
+
+SPDX_SCHEMA = Path(__file__).parent / "fixtures" / "spdx" / "3.0.1" / "spdx-json-schema.json"
+
+
+def spdx_schema_errors(text: str) -> list[str]:
+    """Errors of ``text`` against the official SPDX 3.0.1 JSON Schema (vendored, see
+    tests/fixtures/spdx/3.0.1/README.md)."""
+    import jsonschema
+
+    schema = json.loads(SPDX_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    return [e.message for e in validator.iter_errors(json.loads(text))]
+
+
+def test_spdx_output_validates_against_the_official_json_schema(
+        tmp_path: Path, store: Store) -> None:
+    from modelatlas.check import spdxbom
+    from tests.test_check_folder import safetensors_file
+
+    card = ("---\nlicense: mit\npipeline_tag: text-generation\ndatasets:\n- d/x\n"
+            "base_model: meta-llama/Llama-3.1-8B-Instruct\n---\n")
+    d = make_folder(tmp_path, card, files={"model.safetensors": safetensors_file()})
+    seed_store(store)
+    for report in (check(str(d)), check(str(d), store=store),
+                   check("app/chat-ft", store=store, use="commercial")):
+        text = spdxbom.to_json(report)
+        assert spdx_schema_errors(text) == []
+
+
+def test_the_spdx_schema_rejects_what_it_should() -> None:
+    """The vendored schema is live: a wrong enumeration, an unknown type and a missing
+    context each fail (so the test above cannot pass vacuously)."""
+    ok = {"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": [
+        {"type": "CreationInfo", "@id": "_:c", "specVersion": "3.0.1",
+         "created": "2026-01-01T00:00:00Z", "createdBy": ["urn:x:tool"]}]}
+    assert spdx_schema_errors(json.dumps(ok)) == []
+    bad_enum = json.loads(json.dumps(ok))
+    bad_enum["@graph"].append({"type": "ai_AIPackage", "spdxId": "urn:x:m",
+                               "creationInfo": "_:c", "ai_autonomyType": "maybe"})
+    unknown = json.loads(json.dumps(ok))
+    unknown["@graph"][0]["type"] = "NotAType"
+    no_context = {"@graph": ok["@graph"]}
+    for doc in (bad_enum, unknown, no_context):
+        assert spdx_schema_errors(json.dumps(doc)), doc

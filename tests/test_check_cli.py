@@ -260,6 +260,9 @@ def test_fail_on_exit_codes_and_spdx(tmp_path: Path, db_path: Path) -> None:
     r = run_cli("--db", str(db_path), "check", str(d), "--spdx")
     assert r.code == 0, r.err
     spdxbom.validate(r.out)
+    from tests.test_check_bom import spdx_schema_errors
+
+    assert spdx_schema_errors(r.out) == []  # the official SPDX 3.0.1 JSON Schema
     r = run_cli("--db", str(db_path), "check", str(d), "--spdx", "--json")
     assert r.code == 2
 

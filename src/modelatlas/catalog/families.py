@@ -18,6 +18,9 @@ import yaml
 
 from modelatlas.errors import CatalogError
 
+#: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -37,7 +40,7 @@ def rules() -> tuple[Rule, ...]:
     text = resources.files("modelatlas.catalog").joinpath("data/families.yaml").read_text(
         "utf-8"
     )
-    data: Any = yaml.safe_load(text)
+    data: Any = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     out: list[Rule] = []
     for i, raw in enumerate(data.get("rules") or [], 1):
         fam = str(raw.get("family") or "").strip()

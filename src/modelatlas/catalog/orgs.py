@@ -27,6 +27,9 @@ import yaml
 from modelatlas import settings
 from modelatlas.errors import CatalogError
 
+#: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 REGIONS = ("us", "china", "eu", "other", "unknown")
 KINDS = ("big-tech", "lab", "academic", "non-profit", "government", "community", "unknown")
 ORIGINS = ("catalog", "user", "heuristic")
@@ -163,7 +166,7 @@ def _parse(entries: Iterable[Mapping[str, Any]], *, origin: str, where: str) -> 
 def catalog() -> tuple[Org, ...]:
     """The shipped catalog, validated (cached)."""
     text = resources.files("modelatlas.catalog").joinpath("data/orgs.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     if not isinstance(data, list):
         raise CatalogError("shipped orgs.yaml must be a list of entries")
     return tuple(_parse(data, origin="catalog", where="orgs.yaml"))

@@ -119,9 +119,12 @@ def _facts(reader: Reader | None, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Store rows of ``ids`` (chain spellings are the stored ones) and removals."""
     if reader is None or not ids or not _has(reader, "models"):
         return {}
+    from modelatlas.lineage.describe import id_filter
+
+    where, params = id_filter("id", ids)
     rows = reader.rows(
         "SELECT id, org, license_raw, license_name, license_link, license_id, gated"
-        " FROM models WHERE id IN (SELECT unnest($ids))", {"ids": ids})
+        f" FROM models WHERE {where}", params)
     return {str(r["id"]): r for r in rows}
 
 
@@ -129,10 +132,13 @@ def _removed(reader: Reader | None, chain: Chain) -> None:
     """Mark the ancestors whose last store event is a removal (one read for all)."""
     if reader is None or not chain.nodes or not _has(reader, "events"):
         return
+    from modelatlas.lineage.describe import id_filter
+
+    where, params = id_filter("model_id", sorted(chain.nodes))
     for r in reader.rows(
         "SELECT model_id, arg_max(kind, \"at\") AS last FROM events"
-        " WHERE kind IN ('removed', 'reappeared') AND model_id IN (SELECT unnest($ids))"
-        " GROUP BY model_id", {"ids": sorted(chain.nodes)}):
+        f" WHERE kind IN ('removed', 'reappeared') AND {where}"
+        " GROUP BY model_id", params):
         node = chain.nodes.get(str(r["model_id"]))
         if node is not None and r["last"] == "removed":
             node.status = "removed"

@@ -25,6 +25,9 @@ from license_expression import ExpressionError, LicenseSymbol, get_spdx_licensin
 from modelatlas.errors import CatalogError
 from modelatlas.licenses.registry import catalog
 
+#: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 ELLIPSES = ("…", "...")
 _SEP = re.compile(r"[\s_]+")
 
@@ -47,7 +50,7 @@ class _Tables:
 def _tables() -> _Tables:
     data = resources.files("modelatlas.licenses").joinpath("data")
     text = data.joinpath("aliases.yaml").read_text("utf-8")
-    doc: dict[str, Any] = yaml.safe_load(text)
+    doc: dict[str, Any] = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     ids = catalog()
     aliases: dict[str, str] = {}
     for raw, target in (doc.get("aliases") or {}).items():

@@ -17,6 +17,9 @@ import yaml
 
 from modelatlas.errors import CatalogError, NotFoundError
 
+#: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 FAMILIES = (
     "permissive", "copyleft", "open-weight-custom", "non-commercial", "proprietary", "unknown",
 )  # fmt: skip
@@ -60,7 +63,7 @@ _YAML_ONLY = {"template", "spdx", "osi"}
 
 def _read_yaml(name: str) -> Any:
     text = resources.files("modelatlas.licenses").joinpath("data").joinpath(name).read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
 
 
 def _build(entry: dict[str, Any], templates: dict[str, dict[str, Any]]) -> License:

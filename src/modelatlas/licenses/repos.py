@@ -20,6 +20,9 @@ import yaml
 from modelatlas.errors import CatalogError
 from modelatlas.licenses.registry import catalog
 
+#: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class RepoRule:
@@ -36,7 +39,7 @@ def rules() -> tuple[RepoRule, ...]:
     """All repo rules, validated (ids exist, patterns compile and are lower case)."""
     data = resources.files("modelatlas.licenses").joinpath("data")
     text = data.joinpath("repos.yaml").read_text("utf-8")
-    doc = yaml.safe_load(text) or {}
+    doc = yaml.load(text, Loader=_LOADER) or {}  # noqa: S506 (a safe loader)
     ids = catalog()
     out: list[RepoRule] = []
     for org, entries in (doc.get("repos") or {}).items():

@@ -24,6 +24,9 @@ import yaml
 
 from modelatlas.errors import CatalogError, InputError
 
+#: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 CONTENT_TYPES = ("code", "data", "document")
 
 # Open data licences the MOF tool accepts as open although they are neither OSI
@@ -165,7 +168,7 @@ def _parse_license_file(path: Path, into: dict[str, LicenseInfo]) -> None:
 
 def _package_yaml(name: str) -> Any:
     text = resources.files("modelatlas.openness").joinpath("data", name).read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
 
 
 @functools.cache

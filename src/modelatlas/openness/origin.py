@@ -21,6 +21,9 @@ import yaml
 from modelatlas.catalog.orgs import region_for_country
 from modelatlas.errors import CatalogError
 
+#: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 INTERNATIONAL = "international"
 
 
@@ -33,7 +36,7 @@ class Origin:
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[str, str], dict[str, str]]:
     text = resources.files("modelatlas.openness").joinpath("data", "countries.yaml")
-    doc: Any = yaml.safe_load(text.read_text("utf-8"))
+    doc: Any = yaml.load(text.read_text("utf-8"), Loader=_LOADER)  # noqa: S506 (a safe loader)
     if not isinstance(doc, dict):
         raise CatalogError("openness/data/countries.yaml: expected a mapping")
     countries = {str(k).strip().lower(): str(v).upper()

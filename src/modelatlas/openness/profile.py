@@ -49,7 +49,7 @@ WITH m AS (
     FROM models
     WHERE {{where}}
 ),
-b AS (SELECT DISTINCT child FROM edges WHERE child IN (SELECT id FROM m)),
+b AS (SELECT DISTINCT child FROM edges WHERE {{edges_where}}),
 p AS (
     SELECT m.id AS model_id,
         CASE WHEN m.gated = 'false' THEN 'open'
@@ -96,9 +96,11 @@ def _catalog_loaded(r: Any) -> bool:
 
 #: Every model's profile (``$model_id`` NULL) or one model's, case-insensitively.
 PROFILE_SQL = _PROFILE.replace(
-    "{where}", "CAST($model_id AS VARCHAR) IS NULL OR lower(id) = lower($model_id)")
-#: One model's profile by its exact id: a point lookup, no scan of ``models``.
-_EXACT_SQL = _PROFILE.replace("{where}", "id = $model_id")
+    "{where}", "CAST($model_id AS VARCHAR) IS NULL OR lower(id) = lower($model_id)").replace(
+    "{edges_where}", "child IN (SELECT id FROM m)")
+#: One model's profile by its exact id: point lookups, no scan of ``models`` or ``edges``.
+_EXACT_SQL = _PROFILE.replace("{where}", "id = $model_id").replace(
+    "{edges_where}", "child = $model_id")
 
 
 def profile(src: Source, model_id: str) -> dict[str, Any]:
