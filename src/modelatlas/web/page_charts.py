@@ -24,6 +24,20 @@ RELATIONS = ["finetune", "adapter", "quantized", "merge", "unknown"]
 RELATION_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#bdbdbd"]
 
 
+def region_series(df: pd.DataFrame, title: str) -> dict[str, Any]:
+    """The report's region share over time: bars with gaps and partial months where the
+    report has them (``region_bars``, issue 12), its stacked area before."""
+    draw = getattr(charts, "region_bars", None) or getattr(charts, "region_area")  # noqa: B009
+    return charts.spec(draw(df, title))
+
+
+def family_series(df: pd.DataFrame, title: str) -> dict[str, Any]:
+    """The report's share over time of any other grouping (top groups + other), as
+    :func:`region_series` picks it."""
+    draw = getattr(charts, "family_bars", None) or getattr(charts, "family_area")  # noqa: B009
+    return charts.spec(draw(df, title))
+
+
 def releases(models: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Listed models per month of creation on the Hub."""
     months = pd.Series([str(m["created_at"])[:7] for m in models if m.get("created_at")],

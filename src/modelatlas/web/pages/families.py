@@ -18,7 +18,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from modelatlas.errors import UsageError
-from modelatlas.report import charts
 from modelatlas.web import page_charts
 from modelatlas.web.pages._site import (
     Asked,
@@ -53,7 +52,7 @@ def register(app: FastAPI, site: Site) -> None:
             share = ask("derivatives", metric="share", **chart_args)
             by = chart_args.get("by", "family")
             title = f"Share of new derivatives by root {by}"
-            chart = charts.spec(charts.family_area(pd.DataFrame(share), title)) if share else None
+            chart = page_charts.family_series(pd.DataFrame(share), title) if share else None
             trees = ask("derivatives", metric="trees", limit=WEB_MAX)
             needle = q.lower()
             rows = [t for t in trees if not needle or needle in str(t["root"]).lower()
