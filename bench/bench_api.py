@@ -227,12 +227,17 @@ def main() -> None:
         result["concurrent"] = {"clients": args.clients, "seconds": span,
                                 "requests": sum(done), "errors": sum(errors),
                                 "rps": sum(done) / span}
+        result["load_after_server"] = os.getloadavg()
+        save(result, args.out)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
     # -- CLI vs raw DuckDB (whole processes) ----------------------------------------------
-    env = {**os.environ, "MODELATLAS_DB": str(db)}
+    # Bytecode caching on, as on a user's machine (this workplace sets
+    # PYTHONDONTWRITEBYTECODE, which makes every process recompile every module it imports).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["MODELATLAS_DB"] = str(db)
     cli: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         raw_py = Path(tmp) / "raw.py"
@@ -241,18 +246,25 @@ def main() -> None:
             q = next(x for x in all_queries() if x.name == argv[0])
             pos = argv[1] if len(argv) > 1 and not argv[1].startswith("--") else None
             script = raw_script(db, q, dict(params), pos)
-            raw_t = min(timed([PY, str(raw_py), str(db)], stdin=script)
+            raw_t = min(timed([PY, str(raw_py), str(db)], stdin=script, env=env)
                         for _ in range(args.cli_repeat))
             cli_t = min(timed([PY, "-m", "modelatlas", *argv, "--json"], env=env)
                         for _ in range(args.cli_repeat))
-            cli[label] = {"cli_s": cli_t, "raw_s": raw_t, "ratio": cli_t / raw_t}
-    result["cli"] = cli
+            cli[label] = {"cli_s": cli_t, "raw_s": raw_t, "ratio": cli_t / raw_t,
+                          "load": os.getloadavg()[0]}
+            result["cli"] = cli
+            save(result, args.out)  # after each query: a long run keeps what it measured
     result["load_after"] = os.getloadavg()
+    print(save(result, args.out))
+
+
+def save(result: dict[str, Any], out: Path | None) -> str:
+    """Write the results so far (the JSON document) and return its text."""
     text = json.dumps(result, indent=2, default=str)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    return text
 
 
 if __name__ == "__main__":
