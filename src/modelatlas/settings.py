@@ -98,6 +98,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("spark_master", "MODELATLAS_SPARK_MASTER", "",
                 "Spark master URL for --engine spark (`--spark-master` wins; default"
                 " local[*], or SPARK_REMOTE when set)."),
+        Setting("allowed_hosts", "MODELATLAS_ALLOWED_HOSTS", "",
+                "Extra Host names `serve` answers to (comma-separated); loopback names and"
+                " the bound interface are always allowed."),
     )
 }
 
