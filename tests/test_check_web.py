@@ -38,7 +38,7 @@ def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClie
     assert secret.is_dir()
     monkeypatch.chdir(cwd)
     app = create_app(db)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
         yield c
     app.state.shared.close()
 
@@ -59,7 +59,7 @@ def raw_get(app: object, raw: str) -> tuple[int, str]:
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
              "method": "GET", "scheme": "http", "path": unquote(raw),
              "raw_path": raw.encode(), "query_string": b"", "root_path": "",
-             "headers": [(b"host", b"testserver")], "server": ("testserver", 80),
+             "headers": [(b"host", b"127.0.0.1")], "server": ("127.0.0.1", 80),
              "client": ("127.0.0.1", 1)}
     out: dict[str, object] = {"status": 0, "body": b""}
 

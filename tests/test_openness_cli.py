@@ -176,7 +176,7 @@ def test_2026_index_osaid_and_by_origin_on_every_door(db_path: Path) -> None:
     csv = run_cli("--db", str(db_path), "openness", "-f", "osaid", "--by", "country", "--csv")
     assert csv.code == 0 and csv.out.splitlines()[0].startswith("framework,group,systems")
     app = create_app(db_path, watch=False)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         http = client.get("/api/openness", params={"framework": "osai", "by": "region"})
         assert http.status_code == 200
         assert {x["group"]: x["systems"] for x in http.json()} == {

@@ -144,7 +144,7 @@ def test_every_statement_of_every_query_transpiles_to_spark(db: Path) -> None:
 @pytest.fixture(scope="module")
 def client(db: Path) -> Iterator[TestClient]:
     app = create_app(db, watch=False)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:  # the Host allowlist
         yield c
     app.state.shared.close()
 

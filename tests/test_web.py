@@ -44,7 +44,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     with open_store(db) as st:
         ingest_files(st, [f, evil])
     app = create_app(db)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
         yield c
     app.state.shared.close()
 
@@ -69,10 +69,19 @@ def test_errors_are_json(client: TestClient) -> None:
 
 
 def test_dashboard_escapes_untrusted_text(client: TestClient) -> None:
-    r = client.get("/")
-    assert r.status_code == 200
-    assert "<img src=x onerror" not in r.text
-    assert "cdn.jsdelivr" not in r.text
+    for url in ("/", "/licences", "/model?id=evil/x", "/org?name=evil"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert "<img src=x onerror" not in r.text
+        assert "&lt;img src=x onerror=alert(1)&gt;" in r.text or url != "/model?id=evil/x"
+        assert "cdn.jsdelivr" not in r.text and "https://cdn" not in r.text
+
+
+def test_unknown_api_route_is_a_json_error(client: TestClient) -> None:
+    r = client.get("/api/lineage/a%0Ab")     # no route matches a newline in a path
+    assert r.status_code == 404 and set(r.json()) == {"error"}
+    r = client.get("/api/nothing-here")
+    assert r.status_code == 404 and "error" in r.json()
 
 
 def _free_port() -> int:

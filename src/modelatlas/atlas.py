@@ -16,20 +16,29 @@ modelatlas), once at open, never per read.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from modelatlas import settings
-from modelatlas.errors import StoreError
+from modelatlas.errors import StoreError, UsageError
 from modelatlas.queries import Query, Result, get
-from modelatlas.queries._engine import Intermediates, Reader
+from modelatlas.queries._engine import EngineReader, Intermediates, Reader
 from modelatlas.store.db import Store, open_store, pending_migrations
 
 if TYPE_CHECKING:
     import pandas as pd
 
 DateLike = str | dt.date | None
+ENGINES = ("duckdb", "spark")
+
+
+def engine_name(engine: str | None) -> str:
+    """``engine``, else ``MODELATLAS_ENGINE``, else duckdb; a UsageError if unknown."""
+    name = (engine or settings.get("engine") or "duckdb").strip().lower()
+    if name not in ENGINES:
+        raise UsageError(f"--engine must be one of {'|'.join(ENGINES)} (got {name[:40]!r})")
+    return name
 
 
 def _resolve(path: str | Path | None) -> Path | None:
@@ -63,19 +72,34 @@ class Atlas:
     """Read-side facade over one store: every registered query as a typed method."""
 
     def __init__(self, store: Store, *, stale: bool = False,
-                 intermediates: Intermediates | None = None, placeholder: bool = False
-                 ) -> None:
+                 intermediates: Intermediates | None = None, placeholder: bool = False,
+                 reader: EngineReader | None = None,
+                 on_close: Callable[[], None] | None = None) -> None:
         self.store = store
         #: True when the store's derived tables could not be refreshed at open
         #: (another program was writing it): answers may lag the newest ingest.
         self.stale = stale
         #: True for :meth:`catalog_only`: no store, only shipped catalogs answer.
         self.placeholder = placeholder
-        self._reader = Reader(store, intermediates, placeholder=placeholder)
+        # The engine seam (issue 14): queries run on DuckDB over ``store`` unless
+        # another engine's reader is given (``open(..., engine="spark")``); then
+        # ``store`` is an empty in-memory scratch store that nothing reads.
+        self._reader: EngineReader = reader or Reader(store, intermediates,
+                                                      placeholder=placeholder)
+        self._on_close = on_close
+
+    @property
+    def engine(self) -> str:
+        """Which engine answers: ``duckdb`` or ``spark``."""
+        return self._reader.engine
 
     @property
     def reader(self) -> Reader:
-        """The reader behind this atlas (what query ``run`` functions and ``check`` use)."""
+        """The DuckDB reader behind this atlas (what query ``run`` functions and ``check``
+        use); a UsageError for an atlas on another engine (issue 14)."""
+        if not isinstance(self._reader, Reader):
+            raise UsageError("this atlas answers on Spark; check and serve read a DuckDB "
+                             "store (open it without engine='spark')")
         return self._reader
 
     @classmethod
@@ -85,12 +109,24 @@ class Atlas:
         return cls(open_store(":memory:"), placeholder=True)
 
     @classmethod
-    def open(cls, path: str | Path | None = None, *, read_only: bool = True) -> Atlas:
+    def open(cls, path: str | Path | None = None, *, read_only: bool = True,
+             engine: str | None = None, spark_master: str | None = None) -> Atlas:
         """Open the store at ``path`` (``MODELATLAS_DB``, else the user data dir).
 
         ``read_only=False`` opens it for writing (one writer at a time).
-        ``":memory:"`` gives an empty throwaway store.
+        ``":memory:"`` gives an empty throwaway store. ``engine="spark"`` (or
+        ``MODELATLAS_ENGINE=spark``) answers on Apache Spark from a table folder
+        (``path``: a folder or URL written by ``modelatlas export``, or a DuckDB
+        store file, exported on the fly for a local master); ``spark_master`` as
+        ``--spark-master`` (docs/scale.md).
         """
+        if engine_name(engine) == "spark":
+            if not read_only:
+                raise UsageError("the Spark engine reads a table folder; write it with "
+                                 "`modelatlas --engine spark ingest file` or `export`")
+            from modelatlas.spark.atlas import open_spark
+
+            return open_spark(path, spark_master)
         p = _resolve(path)
         if p is None:
             return cls(open_store(":memory:"))
@@ -112,8 +148,13 @@ class Atlas:
         return cls(open_store(p, read_only=True), stale=not fresh)
 
     def close(self) -> None:
-        """Close the underlying store."""
-        self.store.close()
+        """Close the underlying store (and what another engine holds)."""
+        try:
+            if self._on_close is not None:
+                self._on_close()
+        finally:
+            self._on_close = None
+            self.store.close()
 
     def __enter__(self) -> Atlas:
         return self
@@ -304,7 +345,10 @@ class Atlas:
         weight files (within ``MODELATLAS_CHECK_DOWNLOAD_MAX`` bytes)."""
         from modelatlas.check import check
 
-        return check(target, reader=self._reader, use=use, users=users, online=online,
+        if self.engine != "duckdb":
+            raise UsageError("check reads one model from a DuckDB store; open the store "
+                             "without engine='spark'")
+        return check(target, reader=self.reader, use=use, users=users, online=online,
                      endpoint=endpoint, download=download).as_dict()
 
     def report(self, out: str | Path, since: DateLike = None, until: DateLike = None,

@@ -22,7 +22,8 @@ Tree::
     │   ├── DisabledRepoError the repository exists but was disabled by the Hub
     │   ├── UnauthorizedError the token is invalid or lacks permission (401/403)
     │   └── BadRequestError   the Hub refused the request itself (400)
-    └── OfflineError          HF_HUB_OFFLINE is set and a command needs the network
+    ├── OfflineError          HF_HUB_OFFLINE is set and a command needs the network
+    └── EngineError           the chosen query engine cannot run (no PySpark, no Java)
 """
 
 from __future__ import annotations
@@ -140,3 +141,8 @@ class ServerError(NetworkError, HubAnswer):
 
 class OfflineError(ModelAtlasError):
     """``HF_HUB_OFFLINE`` (or ``TRANSFORMERS_OFFLINE``) is set: no request may be sent."""
+
+
+class EngineError(ModelAtlasError):
+    """The chosen query engine cannot run: PySpark or Java is missing, the Spark
+    master cannot be reached, or Spark failed on a statement (docs/scale.md)."""

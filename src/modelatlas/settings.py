@@ -89,6 +89,18 @@ SETTINGS: dict[str, Setting] = {
         Setting("check_download_max", "MODELATLAS_CHECK_DOWNLOAD_MAX", "2000000000",
                 "Bytes `check --download` fetches from one repository at most (the rest is "
                 "reported as not verified)."),
+        # -- the Spark engine (issue 14; docs/scale.md) --------------------------------
+        Setting("engine", "MODELATLAS_ENGINE", "duckdb",
+                "Query engine: duckdb (the store file) or spark (`--engine` wins)."),
+        Setting("spark_remote", "SPARK_REMOTE", "",
+                "Spark Connect URL (sc://host:15002) of a cluster; used by --engine spark"
+                " when no master is named."),
+        Setting("spark_master", "MODELATLAS_SPARK_MASTER", "",
+                "Spark master URL for --engine spark (`--spark-master` wins; default"
+                " local[*], or SPARK_REMOTE when set)."),
+        Setting("allowed_hosts", "MODELATLAS_ALLOWED_HOSTS", "",
+                "Extra Host names `serve` answers to (comma-separated); loopback names and"
+                " the bound interface are always allowed."),
     )
 }
 

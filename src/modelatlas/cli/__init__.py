@@ -48,6 +48,14 @@ def build_parser() -> tuple[Parser, dict[tuple[str, ...], Command]]:
                         help="DuckDB store path (else $MODELATLAS_DB, else the user data dir).")
     parser.add_argument("--orgs", metavar="FILE",
                         help="YAML/CSV file extending or overriding the org catalog.")
+    parser.add_argument("--engine", metavar="ENGINE",
+                        help="Query engine: duckdb (the store file) or spark (Apache Spark "
+                             "over a table folder, see `export`; docs/scale.md). Default: "
+                             "$MODELATLAS_ENGINE, else duckdb.")
+    parser.add_argument("--spark-master", metavar="URL", dest="spark_master",
+                        help="With --engine spark: local[N], spark://host:7077, yarn, k8s://..."
+                             " or sc://host:15002 (Spark Connect). Default: "
+                             "$MODELATLAS_SPARK_MASTER, else $SPARK_REMOTE, else local[*].")
     top = parser.add_subparsers(dest="_cmd", metavar="COMMAND", parser_class=Parser)
     groups: dict[str, argparse._SubParsersAction[Parser]] = {}
     table: dict[tuple[str, ...], Command] = {}
@@ -87,6 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             group = getattr(ns, "_group", None)
             raise HelpRequested((group or parser).format_help())
         state.db = ns.db
+        # --engine / --spark-master (issue 14): which engine reads and writes.
+        from modelatlas.atlas import engine_name
+
+        state.engine = engine_name(ns.engine)
+        state.spark_master = ns.spark_master
+        state.command = path
+        from modelatlas.cli.context import check_engine
+
+        check_engine()
         if ns.orgs:
             os.environ["MODELATLAS_ORGS"] = ns.orgs
         cmd = table[path]

@@ -74,7 +74,12 @@ def _clean(o: Any) -> Any:
 
 
 def to_json(doc: Any) -> str:
-    return json.dumps(_clean(doc), default=_default, ensure_ascii=False)
+    # Most answers hold no NaN/inf: encode directly, and walk the document to null
+    # them only when the encoder refuses one (a 49k-row answer: 0.35 s instead of 2.2 s).
+    try:
+        return json.dumps(doc, default=_default, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return json.dumps(_clean(doc), default=_default, ensure_ascii=False)
 
 
 def print_json(doc: Any) -> None:

@@ -86,7 +86,10 @@ def canon_ids(reader: Reader, ids: list[str]) -> dict[str, str]:
     if missing:
         by_lower = {str(r["lid"]): str(r["id"]) for r in reader.rows(
             "SELECT lower(id) AS lid, min(id) AS id FROM models"
-            " WHERE lower(id) IN (SELECT lower(unnest($ids))) GROUP BY 1", {"ids": missing})}
+            # lower() over the unnested column, not around unnest(): Spark forbids a
+            # generator inside an expression (issue 14).
+            " WHERE lower(id) IN (SELECT lower(x) FROM (SELECT unnest($ids) AS x) AS w)"
+            " GROUP BY 1", {"ids": missing})}
         canon.update({p: by_lower.get(p.lower(), p) for p in missing})
     return canon
 

@@ -172,14 +172,16 @@ def ram_all_sql() -> str:
 
 def ram_model_sql() -> str:
     """RAM of one model ($model) at each age in :data:`AGES` (NULL where not computable)."""
+    # ``every_age``, not ``ages``: RAM_SQL has its own ``ages`` CTE, and engines that
+    # lift nested CTEs to the top (SQLGlot for Spark) need distinct names (issue 14).
     return f"""
-    WITH r AS ({RAM_SQL}), ages AS (
+    WITH r AS ({RAM_SQL}), every_age AS (
         SELECT n FROM (VALUES (7), (14), (30), (60), (90), (180), (365)) AS t(n))
-    SELECT $model AS model_id, $org AS org, r.size_class, ages.n AS days, r.age_days,
+    SELECT $model AS model_id, $org AS org, r.size_class, every_age.n AS days, r.age_days,
            r.snapshot, r.cumulative_downloads, r.reference_downloads, r.class_models,
            r.rank, r.ram, r.size_class_atom, r.reference_atom, r.ram_atom
-    FROM ages LEFT JOIN r ON r.days = ages.n AND r.model_id = $model
-    ORDER BY ages.n
+    FROM every_age LEFT JOIN r ON r.days = every_age.n AND r.model_id = $model
+    ORDER BY every_age.n
     """
 
 

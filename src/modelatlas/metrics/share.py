@@ -129,11 +129,10 @@ def _alltime_delta_sql(freq: str, pops: str = "snap_pop", sfx: str = "",
         key = "year(o.snapshot) * 12 + month(o.snapshot)"
     else:
         key = "CAST(date_diff('day', DATE '1970-01-01', o.snapshot) AS BIGINT)"
-    adjacent = (
-        "p.k = l.k - 1" if freq == "month"
-        else f"p.k = (SELECT max(k2.k) FROM lasts{sfx} k2 WHERE k2.model_id = l.model_id"
-        " AND k2.population = l.population AND k2.k < l.k)"
-    )
+    # The previous observed period comes from a window (lag), not a correlated
+    # subquery in a join condition, which Spark cannot run (issue 14). Month: the
+    # previous observed month must be the calendar month before.
+    adjacent = "s.prev_k = s.k - 1" if freq == "month" else "TRUE"
     return f"""
     {_period_snaps(freq, pops, sfx)},
     obs{sfx} AS (
@@ -148,14 +147,20 @@ def _alltime_delta_sql(freq: str, pops: str = "snap_pop", sfx: str = "",
                arg_max(v, snapshot) AS v
         FROM obs{sfx} GROUP BY model_id, population, pkey, k
     ),
+    steps{sfx} AS (
+        SELECT l.*,
+               lag(l.k) OVER (PARTITION BY l.model_id, l.population ORDER BY l.k) AS prev_k,
+               lag(l.v) OVER (PARTITION BY l.model_id, l.population ORDER BY l.k) AS prev_v
+        FROM lasts{sfx} l
+    ),
     vals{sfx} AS (
-        SELECT l.model_id, l.population, l.pkey, CAST(l.v - p.v AS DOUBLE) AS v,
-               l.snapshot = ps.last_snap AS at_end
-        FROM lasts{sfx} l JOIN lasts{sfx} p ON p.model_id = l.model_id
-             AND p.population = l.population AND {adjacent}
-        JOIN period_snaps{sfx} ps ON ps.population = l.population AND ps.pkey = l.pkey
+        SELECT s.model_id, s.population, s.pkey, CAST(s.v - s.prev_v AS DOUBLE) AS v,
+               s.snapshot = ps.last_snap AS at_end
+        FROM steps{sfx} s
+        JOIN period_snaps{sfx} ps ON ps.population = s.population AND ps.pkey = s.pkey
         CROSS JOIN params
-        WHERE l.v >= p.v AND {in_range('l.snapshot')}
+        WHERE s.prev_k IS NOT NULL AND {adjacent} AND s.v >= s.prev_v
+          AND {in_range('s.snapshot')}
     )"""
 
 

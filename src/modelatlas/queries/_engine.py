@@ -14,9 +14,10 @@ import hashlib
 import json
 import re
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
 
@@ -138,22 +139,24 @@ class Result:
         return frame
 
 
-class Reader:
-    """Runs queries over one connection; what query ``run`` functions receive."""
+class EngineReader(ABC):
+    """The engine seam: what query ``run`` functions and :class:`Atlas` read through.
 
-    def __init__(self, store: Store, intermediates: Intermediates | None = None,
-                 *, placeholder: bool = False) -> None:
-        self.store = store
-        self.con = store.con
-        #: True when there is no store file and this is an empty stand-in (queries
-        #: that can answer from shipped catalogs do so).
-        self.placeholder = placeholder
-        self.intermediates = intermediates or Intermediates()
-        attach_cache(self.con)
+    Query ``run`` functions read only through :meth:`rows`, :meth:`scalar`,
+    :meth:`execute`, :meth:`temp` and :meth:`drop`, with portable SQL (DuckDB's
+    dialect, restricted to what SQLGlot translates) and named ``$parameters``. DuckDB
+    (:class:`Reader`) and Spark (:class:`modelatlas.spark.reader.SparkReader`) stand
+    behind the same calls; :meth:`run` is shared, so a query answers the same shape
+    on either engine.
+    """
+
+    #: Engine name, as ``--engine`` spells it.
+    engine = "duckdb"
+    #: True when there is no store and this is an empty stand-in (queries that can
+    #: answer from shipped catalogs do so).
+    placeholder = False
 
     # -- plain SQL: the engine seam ---------------------------------------------------
-    # Query ``run`` functions read only through these methods, with portable SQL and
-    # named ``$parameters``, so another engine (Spark) can stand behind the same calls.
     def rows(self, text: str, params: Mapping[str, Any] | None = None
              ) -> list[dict[str, Any]]:
         names, rows = self.execute(Sql(text, dict(params or {})))
@@ -162,6 +165,52 @@ class Reader:
     def scalar(self, text: str, params: Mapping[str, Any] | None = None) -> Any:
         _, rows = self.execute(Sql(text, dict(params or {})))
         return rows[0][0] if rows else None
+
+    @abstractmethod
+    def execute(self, sql: Sql) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Materialise ``sql``'s intermediates (once per store state), then run it:
+        column names and rows (Python values: str, int, float, bool, date, datetime,
+        list)."""
+
+    @abstractmethod
+    def temp(self, sql: Sql) -> str:
+        """Materialise ``sql`` under a fresh ``ma_cache._ma_tmp_*`` name (for
+        iterative algorithms); drop it with :meth:`drop`."""
+
+    @abstractmethod
+    def drop(self, *names: str) -> None:
+        """Drop tables made by :meth:`temp` (other names are ignored)."""
+
+    # -- registered queries -----------------------------------------------------------
+    def run(self, query: Query, args: Args) -> Result:
+        shape = query.shape_for(args)
+        res = Result(query.name, dict(args), shape, list(query.columns_for(args)))
+        if query.sql is not None:
+            names, rows = self.execute(query.sql(args))
+            res.rows = _select(names, rows, res.columns, query.name)
+        else:
+            assert query.run is not None
+            # Run functions are typed against the DuckDB Reader for brevity but use
+            # only the seam methods above (tests/test_spark_queries.py runs them all
+            # on Spark), so any EngineReader may stand in.
+            out = query.run(cast("Reader", self), args)
+            if shape == "rows":
+                res.rows = _from_records(out, res.columns, query.name)
+            else:
+                res.value = out
+        return res
+
+
+class Reader(EngineReader):
+    """Runs queries over one DuckDB connection; what query ``run`` functions receive."""
+
+    def __init__(self, store: Store, intermediates: Intermediates | None = None,
+                 *, placeholder: bool = False) -> None:
+        self.store = store
+        self.con = store.con
+        self.placeholder = placeholder
+        self.intermediates = intermediates or Intermediates()
+        attach_cache(self.con)
 
     def temp(self, sql: Sql) -> str:
         """Materialise ``sql`` under a fresh name (for iterative algorithms); drop it
@@ -188,22 +237,6 @@ class Reader:
         cur = self.con.execute(sql.text, _used(sql.text, sql.params))
         names = [d[0] for d in cur.description or []]
         return names, cur.fetchall()
-
-    # -- registered queries -----------------------------------------------------------
-    def run(self, query: Query, args: Args) -> Result:
-        shape = query.shape_for(args)
-        res = Result(query.name, dict(args), shape, list(query.columns_for(args)))
-        if query.sql is not None:
-            names, rows = self.execute(query.sql(args))
-            res.rows = _select(names, rows, res.columns, query.name)
-        else:
-            assert query.run is not None
-            out = query.run(self, args)
-            if shape == "rows":
-                res.rows = _from_records(out, res.columns, query.name)
-            else:
-                res.value = out
-        return res
 
 
 def _select(names: list[str], rows: list[tuple[Any, ...]], cols: list[Column], query: str

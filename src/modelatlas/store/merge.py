@@ -183,7 +183,11 @@ def _merged_columns(hub: str) -> str:
         return f"coalesce(m.{src or col}, x.{col}) AS {col}"
 
     def tagged(col: str) -> str:
-        return f"CASE WHEN m.has_tags THEN m.{col} ELSE x.{col} END AS {col}"
+        # truncated_tags unstated is [] as for a new row (_NEW_COLUMNS), never NULL:
+        # the same record gave NULL or [] depending on whether the model was stored
+        # before (found by the Spark conformance test, issue 14).
+        value = f"coalesce(m.{col}, [])" if col == "truncated_tags" else f"m.{col}"
+        return f"CASE WHEN m.has_tags THEN {value} ELSE x.{col} END AS {col}"
 
     return ", ".join([
         "m.id", "m.org", "m.name", f"{hub_sql(hub)} AS source", "k.created_at",

@@ -145,7 +145,10 @@ def edges_query(staging: str, bm_col: str | None = None) -> str:
     WITH tag_rows AS (
         SELECT child, v, CASE WHEN strpos(v, ':') > 0
                               THEN substr(v, 1, strpos(v, ':') - 1) END AS head
-        FROM (SELECT id AS child, substr(unnest({bm}), 12) AS v FROM {staging})
+        -- substr over the unnested column, not around unnest(): Spark forbids a
+        -- generator inside an expression (issue 14); the same rows on DuckDB.
+        FROM (SELECT child, substr(t, 12) AS v
+              FROM (SELECT id AS child, unnest({bm}) AS t FROM {staging}))
     ), tag_edges AS (
         SELECT child,
                CASE WHEN head IN {rel_in} THEN substr(v, length(head) + 2) ELSE v END AS parent,

@@ -7,25 +7,34 @@ Expected failures are JSON errors: 400 (bad parameter), 404 (not in the
 store), 422 (a value of the wrong type), 503 (a writer holds the store). No
 page loads anything from a CDN (FastAPI's Swagger UI, which does, is off; the
 schema is at /openapi.json). The server only reads.
+
+The dashboard's pages (:mod:`modelatlas.web.pages`) read the same answers
+through :class:`Api`; :mod:`modelatlas.web.security` wraps everything (Host
+allowlist, GET/HEAD only, Content-Security-Policy) and
+:mod:`modelatlas.web.assets` serves the page scripts from memory.
 """
 
 from __future__ import annotations
 
 import inspect
-import tempfile
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi import Query as Q
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from modelatlas.cli.output import to_json
 from modelatlas.errors import ModelAtlasError, NotFoundError, UsageError
 from modelatlas.queries import Param, Query, all_queries
+from modelatlas.web.assets import Assets
+from modelatlas.web.assets import mount as mount_assets
+from modelatlas.web.pages import Site
+from modelatlas.web.pages import mount as mount_pages
+from modelatlas.web.security import Guard, allowed_hosts
 from modelatlas.web.shared import SharedStore, StoreBusy
 
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}},
@@ -119,21 +128,41 @@ def _endpoint(api: Api, q: Query, with_positional: bool) -> Callable[..., Respon
     return route
 
 
-def create_app(db: str | Path | None = None, *, watch: bool = True) -> FastAPI:
-    """The app over the store at ``db`` (``None``/``":memory:"``: an empty in-memory one)."""
+def create_app(db: str | Path | None = None, *, watch: bool = True,
+               bound: str | None = None, allow_hosts: Iterable[str] = ()) -> FastAPI:
+    """The app over the store at ``db`` (``None``/``":memory:"``: an empty in-memory one).
+
+    It answers requests whose ``Host`` is a loopback name, ``bound`` (the interface
+    ``serve`` listens on), a name in ``MODELATLAS_ALLOWED_HOSTS`` or in ``allow_hosts``;
+    any other Host gets 400 (:mod:`modelatlas.web.security`)."""
     path = None if db is None or str(db) == ":memory:" else Path(db).expanduser()
     shared = SharedStore(path, watch=watch)
     api = Api(shared)
+    site = Site(api, Assets())
     app = FastAPI(title="modelatlas", docs_url=None, redoc_url=None,
                   description="Open-weight AI ecosystem metrics; every query of the CLI, with "
                               "the same parameters and the same JSON.")
 
+    def _failure(request: Request, status: int, message: str,
+                 headers: dict[str, str] | None = None) -> Response:
+        """JSON for the API (and anything asking for JSON), an HTML page for pages."""
+        if request.url.path.startswith(("/api/", "/openapi", "/static/")):
+            return JSONResponse({"error": message}, status_code=status, headers=headers)
+        return site.error(status, message, headers)
+
     @app.exception_handler(ModelAtlasError)
-    async def _expected(_: Request, exc: ModelAtlasError) -> JSONResponse:
+    async def _expected(request: Request, exc: ModelAtlasError) -> Response:
         status = (404 if isinstance(exc, NotFoundError) else 503 if isinstance(exc, StoreBusy)
                   else 400)
         headers = {"Retry-After": "5"} if status == 503 else None
-        return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
+        return _failure(request, status, str(exc), headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own answers (no such route, method not allowed) in the same shape
+        # as every other error, so the documented error schema holds for them too.
+        return _failure(request, exc.status_code, str(exc.detail),
+                        dict(exc.headers) if exc.headers else None)
 
     for q in all_queries():
         pos = q.positional()
@@ -163,22 +192,8 @@ def create_app(db: str | Path | None = None, *, watch: bool = True) -> FastAPI:
                             folders=False).as_dict()
         return Response(to_json(doc).encode(), media_type="application/json")
 
-    cache_dir = Path(tempfile.mkdtemp(prefix="modelatlas-dashboard-"))
-    built: dict[str, str] = {}
-    build_lock = threading.Lock()
-
-    @app.get("/", response_class=HTMLResponse)
-    def dashboard() -> FileResponse:
-        from modelatlas.atlas import Atlas
-        from modelatlas.report import build_report
-
-        html = cache_dir / "index.html"
-        with build_lock, shared.reader() as reader:
-            if built.get("gen") != shared.generation or not html.exists():
-                build_report(Atlas(reader.store, intermediates=reader.intermediates),
-                             cache_dir)
-                built["gen"] = shared.generation or ""
-        return FileResponse(html, media_type="text/html")
+    mount_assets(app, site.assets)
+    mount_pages(app, site)
 
     @app.middleware("http")
     async def _timing(request: Request, call_next: Callable[..., Any]) -> Any:
@@ -187,5 +202,7 @@ def create_app(db: str | Path | None = None, *, watch: bool = True) -> FastAPI:
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.1f}"
         return response
 
+    app.add_middleware(Guard, hosts=allowed_hosts(bound, allow_hosts))
     app.state.shared = shared
+    app.state.site = site
     return app

@@ -10,6 +10,7 @@ from modelatlas.cli.output import print_json
 from modelatlas.cli.spec import Command, Values
 from modelatlas.errors import InputError
 from modelatlas.queries import Param
+from modelatlas.store.ingest import IngestSummary
 
 FORMATS = ("auto", "hub-json", "hub-parquet", "tags-csv", "trending-parquet", "modelinfo-csv")
 GROUP = "Ingest Hub metadata into the store (files or live APIs)."
@@ -23,6 +24,13 @@ def ingest_file(v: Values) -> None:
 
     paths = [Path(p) for p in v["paths"]]
     as_json = v["as_json"]
+    if context.state.engine == "spark":  # issue 14: into a Spark table folder (--db DIR)
+        from modelatlas.spark.ingest import ingest_to
+
+        summary = ingest_to(context.state.db, [str(p) for p in v["paths"]], fmt=v["format"],
+                            snapshot=v["snapshot"], master=context.state.spark_master)
+        _report(summary, as_json)
+        return
     with context.store() as st:
         if sys.stderr.isatty() and not as_json:
             from rich.console import Console
@@ -38,6 +46,10 @@ def ingest_file(v: Values) -> None:
                                        on_file=tick)
         else:
             summary = ingest_files(st, paths, fmt=v["format"], snapshot=v["snapshot"])
+    _report(summary, as_json)
+
+
+def _report(summary: IngestSummary, as_json: bool) -> None:
     d = summary.as_dict()
     if as_json:
         print_json(d)

@@ -1,0 +1,151 @@
+"""``/model?id=``: one model; ``/bom?id=&format=``: its AI-BOM as a download.
+
+The page reads ``lineage`` (parents, roots, descendants), walks ``lineage`` up
+from each parent to draw the ancestors (bounded: a hostile graph cannot make a
+page do unbounded work), reads ``openness`` (the metadata profile and linked
+OSAI / MOF entries) and ``ram``, and lists the model's row from ``models``.
+The due-diligence check is fetched by the page's script from
+``GET /api/check/<id>`` (the check can take longer than the rest, so the page
+is usable first); the use and users in the URL go with it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from modelatlas.errors import ModelAtlasError, UsageError
+from modelatlas.web.pages._site import Asked, Site, text_param
+
+#: Ancestors drawn at most (nodes, generations): Hub chains are a handful deep.
+MAX_ANCESTORS = 60
+MAX_GENERATIONS = 12
+USES = ("commercial", "research", "saas")
+#: BOM formats: name -> (module with ``to_json(report)`` and ``validate(text)``, suffix),
+#: as ``check --cyclonedx`` and ``check --spdx`` write them.
+BOM_FORMATS = {"cyclonedx": ("modelatlas.check.bom", "cdx.json"),
+               "spdx": ("modelatlas.check.spdxbom", "spdx.json")}
+
+
+@dataclass
+class Node:
+    """One model in the ancestors tree (a model reached twice is drawn once)."""
+
+    id: str
+    relation: str | None = None
+    parents: list[Node] = field(default_factory=list)
+    repeated: bool = False
+    missing: bool = False
+
+
+def ancestors(ask: Asked, lineage: dict[str, Any]) -> tuple[Node, bool]:
+    """The ancestors of the model ``lineage`` describes, and whether the bound cut them."""
+    root = Node(lineage["id"])
+    seen = {root.id}
+    front = [(root, lineage)]
+    cut = False
+    for _ in range(MAX_GENERATIONS):
+        nxt: list[tuple[Node, dict[str, Any]]] = []
+        for node, lin in front:
+            for p in lin["parents"]:
+                child = Node(str(p["id"]), p.get("relation"))
+                node.parents.append(child)
+                if child.id in seen:
+                    child.repeated = True
+                    continue
+                seen.add(child.id)
+                if len(seen) > MAX_ANCESTORS:
+                    cut = True
+                    continue
+                found, _err = ask.maybe("lineage", model_id=child.id)
+                if found is None:
+                    child.missing = True
+                    continue
+                nxt.append((child, found))
+        if not nxt:
+            break
+        front = nxt
+    else:
+        cut = cut or any(lin["parents"] for _, lin in front)
+    return root, cut
+
+
+def _model_row(ask: Asked, model_id: str) -> dict[str, Any] | None:
+    """The model's row of ``models --org`` (its latest observation), if listed."""
+    if "/" not in model_id:
+        return None
+    rows, _err = ask.maybe("models", org=model_id.split("/", 1)[0], limit=10_000)
+    return next((r for r in rows or () if str(r["id"]).lower() == model_id.lower()), None)
+
+
+def _use(request: Request) -> tuple[str, int | None]:
+    use = text_param(request, "use", "commercial")
+    if use not in USES:
+        raise UsageError(f"use must be one of {'|'.join(USES)}")
+    raw = text_param(request, "users")
+    if raw and not raw.isdigit():
+        raise UsageError("users must be a whole number of monthly active users")
+    users = int(raw) if raw else None
+    if users is not None and users > 10**12:
+        raise UsageError("users must be <= 1000000000000")
+    return use, users
+
+
+def hub_id(model_id: str) -> str:
+    """``model_id`` when it is a Hub id (the rule of /api/check), else UsageError."""
+    from modelatlas.check import hubid
+
+    return hubid.require(model_id)
+
+
+def register(app: FastAPI, site: Site) -> None:
+    @app.get("/model", include_in_schema=False)
+    def model(request: Request) -> Response:
+        model_id = text_param(request, "id").strip()
+        if not model_id:
+            raise UsageError("id is required: /model?id=<Hub model id>")
+        use, users = _use(request)
+
+        def build(ask: Asked) -> dict[str, Any]:
+            lin = ask("lineage", model_id=model_id)
+            tree, cut = ancestors(ask, lin)
+            openness, openness_error = ask.maybe("openness", target=lin["id"])
+            ram, _ram_error = ask.maybe("ram", model_id=lin["id"])
+            check_query = "?" + urlencode({"use": use, **({"users": users} if users else {})})
+            return {"lin": lin, "row": _model_row(ask, lin["id"]), "ancestors": tree,
+                    "ancestors_cut": cut, "openness": openness,
+                    "openness_error": openness_error, "ram": ram or [], "use": use,
+                    "users": users, "uses": USES, "check_query": check_query,
+                    "formats": tuple(BOM_FORMATS)}
+
+        return site.page(request, "model.html", build)
+
+    @app.get("/bom", include_in_schema=False)
+    def bom(request: Request) -> Response:
+        import importlib
+
+        from modelatlas.check import check as run_check
+
+        model_id = hub_id(text_param(request, "id").strip())
+        fmt = text_param(request, "format", "cyclonedx")
+        if fmt not in BOM_FORMATS:
+            raise UsageError(f"format must be one of {'|'.join(BOM_FORMATS)}")
+        use, users = _use(request)
+        module, suffix = BOM_FORMATS[fmt]
+        writer = importlib.import_module(module)
+        with site.api.shared.reader() as reader:
+            # folders=False: an id is never looked up as a path on the server's disk
+            report = run_check(model_id, reader=reader, use=use, users=users, folders=False)
+        text = writer.to_json(report)
+        try:
+            writer.validate(text)
+        except ModelAtlasError as exc:
+            raise UsageError(f"the BOM for {model_id} did not validate: {exc}") from None
+        name = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)[:150] + "." + suffix
+        return Response(text.encode(), media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
