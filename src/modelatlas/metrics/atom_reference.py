@@ -18,14 +18,16 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 import yaml
 
 from modelatlas.errors import InputError, StoreError
 from modelatlas.store.db import Store
+
+if TYPE_CHECKING:  # pandas only when ATOM data is imported, not on every CLI start
+    import pandas as pd
 
 FILES = {
     "models": "models.csv",
@@ -47,6 +49,7 @@ _LOOKAHEAD = re.compile(r"\(\?!([^()]*)\)")
 
 def _read(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     """A CSV whose leading ``#`` lines are comments; every column kept as text."""
+    import pandas as pd
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -126,6 +129,7 @@ def policy_rows(doc: Any) -> list[tuple[str | None, str, str, str | None, str]]:
 
 def _policy_frame(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[pd.DataFrame, int]:
     """The policy as atom_policy rows, and how many patterns RE2 could not take."""
+    import pandas as pd
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -153,6 +157,7 @@ def _policy_frame(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[pd.DataFr
 
 def load_atom(store: Store, folder: str | Path) -> dict[str, int]:
     """Replace the ATOM tables from ``folder``; returns rows loaded per table."""
+    import pandas as pd
     root = Path(folder)
     if not root.is_dir():
         raise InputError(f"no such folder: {root}")

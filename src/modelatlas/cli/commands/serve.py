@@ -8,11 +8,13 @@ from modelatlas.cli import context
 from modelatlas.cli.spec import Command, Values
 from modelatlas.errors import UsageError
 from modelatlas.queries import Param
-from modelatlas.web.security import LOOPBACK_NAMES, host_name
 
 
 def serve(v: Values) -> None:
     """Serve the dashboard (/) and the JSON API (/api/...) over the store, read-only."""
+    # Imported here, not at module level: every CLI call builds the parser from all
+    # command modules, and the web stack (FastAPI, pages, charts) costs seconds to import.
+    from modelatlas.web.security import LOOPBACK_NAMES, host_name
     from modelatlas.web.server import run_server
 
     host, port = v["host"], v["port"]
