@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from modelatlas.cli import context
 from modelatlas.cli.output import print_json
 from modelatlas.cli.spec import Command, Values
 from modelatlas.errors import InputError
 from modelatlas.queries import Param
-from modelatlas.store.ingest import IngestSummary
+
+if TYPE_CHECKING:  # the ingest machinery (pyarrow, numpy) loads only when ingesting
+    from modelatlas.store.ingest import IngestSummary
 
 FORMATS = ("auto", "hub-json", "hub-parquet", "tags-csv", "trending-parquet", "modelinfo-csv")
 GROUP = "Ingest Hub metadata into the store (files or live APIs)."
