@@ -112,6 +112,6 @@ def test_derivatives_command(db: str) -> None:
 def test_share_dispatches_to_derivative_share(db: str) -> None:
     r = run_cli("--db", db, "share", "--metric", "derivatives", "--by", "family", "--json")
     assert r.code == 0, r.err
-    assert json.loads(r.out) == [{"period": "2026-02", "group": "Qwen", "value": 2.0,
-                                  "share": 1.0, "period_start": "2026-02-01",
-                                  "period_end": "2026-02-28"}]
+    want = {"period": "2026-02", "group": "Qwen", "value": 2.0, "share": 1.0,
+            "period_start": "2026-02-01", "period_end": "2026-02-28"}
+    assert [{k: r[k] for k in want} for r in json.loads(r.out)] == [want]
