@@ -46,3 +46,11 @@ def test_unreadable_statement_is_an_engine_error() -> None:
 def test_avg_is_a_double_as_in_duckdb() -> None:
     s = to_spark("SELECT avg(x), avg(DISTINCT y) FROM t")
     assert "AVG(CAST(x AS DOUBLE))" in s.text and "AVG(DISTINCT CAST(y AS DOUBLE))" in s.text
+
+
+def test_any_subquery_becomes_in() -> None:
+    """DuckDB stores a view's ``IN (SELECT ...)`` as ``= ANY (SELECT ...)``; Spark reads IN."""
+    from modelatlas.spark.translate import to_spark
+
+    out = to_spark("SELECT a FROM t WHERE c.p = ANY (SELECT pattern FROM x WHERE r = 1)")
+    assert "ANY" not in out.text.upper() and " IN (SELECT" in out.text

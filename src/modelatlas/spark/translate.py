@@ -91,6 +91,13 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             and node.db == CACHE_DB:
         node.set("db", None)
         return node
+    if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any) \
+            and isinstance(node.expression.this, exp.Subquery | exp.Select):
+        # DuckDB re-serialises a view's ``x IN (SELECT ...)`` as ``x = ANY (SELECT ...)``,
+        # which Spark cannot parse (the atom_members view, issue 12): back to IN.
+        sub = node.expression.this
+        query = sub.this if isinstance(sub, exp.Subquery) else sub
+        return exp.In(this=node.this.copy(), query=exp.Subquery(this=query.copy()))
     if isinstance(node, exp.Div):
         left = node.this
         if not (isinstance(left, exp.Cast) and left.to.is_type(exp.DataType.Type.DOUBLE)):
