@@ -93,7 +93,8 @@ def orgs(spark: SparkSession) -> DataFrame:
         SELECT lower(m.org) AS org, min(m.org) AS namespace, min(m.org) AS display_name,
                CAST(NULL AS STRING) AS country, 'unknown' AS region, 'community' AS kind,
                CAST(NULL AS STRING) AS parent, CAST(array() AS ARRAY<STRING>) AS aliases,
-               CAST(NULL AS STRING) AS source_url, 'heuristic' AS origin
+               CAST(NULL AS STRING) AS source_url, 'heuristic' AS origin,
+               'unknown' AS region_atom
         FROM models m
         LEFT JOIN (SELECT DISTINCT child FROM edges WHERE child <> parent) d
             ON d.child = m.id
