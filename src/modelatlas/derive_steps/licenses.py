@@ -110,6 +110,22 @@ def _repo_rules() -> pa.Table:
     })
 
 
+#: Which evidence wins for a model's licence id and how it is labelled; shared with the
+#: Spark derive (spark/derive.py), so both engines apply one precedence.
+ASSIGN_PRECEDENCE = """
+SELECT res.id,
+    CASE WHEN res.how IN ('raw', 'name', 'link') THEN res.rid
+         WHEN repo.license_id IS NOT NULL THEN repo.license_id
+         WHEN cut.n = 1 THEN cut.license_id
+         ELSE coalesce(res.rid, 'unknown') END AS license_id,
+    CASE WHEN res.how IN ('raw', 'name', 'link') THEN res.how
+         WHEN repo.license_id IS NOT NULL THEN 'repo'
+         WHEN cut.n = 1 THEN 'cut-tag'
+         WHEN cut.tags > 0 AND coalesce(res.how, 'empty') = 'empty' THEN 'cut-unmapped'
+         ELSE coalesce(res.how, 'empty') END AS license_origin
+FROM res LEFT JOIN repo USING (id) LEFT JOIN cut USING (id)
+"""
+
 ASSIGN = """
 WITH res AS (
     SELECT m.id, r.license_id AS rid, r.how
@@ -131,18 +147,7 @@ WITH res AS (
     WHERE m.license_raw IS NULL
     GROUP BY m.id
 )
-SELECT res.id,
-    CASE WHEN res.how IN ('raw', 'name', 'link') THEN res.rid
-         WHEN repo.license_id IS NOT NULL THEN repo.license_id
-         WHEN cut.n = 1 THEN cut.license_id
-         ELSE coalesce(res.rid, 'unknown') END AS license_id,
-    CASE WHEN res.how IN ('raw', 'name', 'link') THEN res.how
-         WHEN repo.license_id IS NOT NULL THEN 'repo'
-         WHEN cut.n = 1 THEN 'cut-tag'
-         WHEN cut.tags > 0 AND coalesce(res.how, 'empty') = 'empty' THEN 'cut-unmapped'
-         ELSE coalesce(res.how, 'empty') END AS license_origin
-FROM res LEFT JOIN repo USING (id) LEFT JOIN cut USING (id)
-"""
+""" + ASSIGN_PRECEDENCE
 
 
 def run(store: Store, scope: Scope | None = None) -> None:

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 #: History columns whose change makes a new history row (store.history._COMPARE).
+from modelatlas.derive_steps.licenses import ASSIGN_PRECEDENCE
+
 _COMPARE = ("org", "license_raw", "license_name", "license_link", "license_known", "gated")
 
 # derive_steps.licenses.ASSIGN with regexp_full_match as an anchored RLIKE and the
@@ -59,18 +61,7 @@ WITH res AS (
     JOIN _lic_cut c ON c.cut = u.t
     GROUP BY u.id
 )
-SELECT res.id,
-    CASE WHEN res.how IN ('raw', 'name', 'link') THEN res.rid
-         WHEN repo.license_id IS NOT NULL THEN repo.license_id
-         WHEN cut.n = 1 THEN cut.license_id
-         ELSE coalesce(res.rid, 'unknown') END AS license_id,
-    CASE WHEN res.how IN ('raw', 'name', 'link') THEN res.how
-         WHEN repo.license_id IS NOT NULL THEN 'repo'
-         WHEN cut.n = 1 THEN 'cut-tag'
-         WHEN cut.tags > 0 AND coalesce(res.how, 'empty') = 'empty' THEN 'cut-unmapped'
-         ELSE coalesce(res.how, 'empty') END AS license_origin
-FROM res LEFT JOIN repo USING (id) LEFT JOIN cut USING (id)
-"""
+""" + ASSIGN_PRECEDENCE
 
 
 def _register(frames: dict[str, DataFrame]) -> None:
