@@ -272,7 +272,7 @@ def _mark_dirty(con: duckdb.DuckDBPyConnection, gen: int, known: int, hist_rows:
     parts = ["SELECT id AS model_id, 'lineage' AS kind, NULL::VARCHAR AS prev_org FROM _meta"
              + (" ANTI JOIN _mx k USING (id)" if known else ""),
              "SELECT parent, 'gone', NULL FROM _gone_parents",
-             "SELECT model_id, 'meta', NULL FROM _hist_ids"]
+             "SELECT DISTINCT model_id, 'meta', NULL FROM _hist_new"]
     if known:
         parts.append("SELECT id, CASE WHEN lin_changed THEN 'lineage' ELSE 'meta' END,"
                      " CASE WHEN prev_org IS DISTINCT FROM org THEN prev_org END"
@@ -335,8 +335,6 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: st
     skip = " ANTI JOIN (SELECT id FROM _mx WHERE same_hist) k ON k.id = s.id" if known else ""
     hist_rows = history.capture_staged(con, hub, f"(SELECT s.* FROM {STAGING} s{skip})",
                                        single=len(snapshots) == 1 and not dropped)
-    con.execute("CREATE OR REPLACE TEMP TABLE _hist_ids AS SELECT DISTINCT model_id"
-                " FROM _hist_new")
     hist_rows += _creations(con, hub, known)
     out = merge.Merged()
     # A bulk load (mostly new models: a first snapshot) rebuilds the point-lookup
@@ -360,7 +358,7 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: st
 
 
 TEMP_VIEWS = (*merge.TEMP_VIEWS, "_final", "_cre_in")
-TEMP_TABLES = (STAGING, *merge.TEMP, "_hist_new", "_hist_ids", "_hist_in", "_cre_t")
+TEMP_TABLES = (STAGING, *merge.TEMP, "_hist_new", "_hist_in", "_cre_t")
 
 
 def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
