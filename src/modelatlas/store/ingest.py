@@ -379,6 +379,21 @@ def transaction(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConnection]
         yield con
 
 
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, if a transaction is still open: a failed COMMIT (DuckDB out of
+    memory while writing) has already ended it, and a second error here would
+    replace the one-line message with a traceback."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
+
+
+def _store_error(label: str, exc: duckdb.Error) -> StoreError:
+    msg = str(exc).splitlines()[0]
+    if "pin block" in msg or "Out of Memory" in msg:
+        msg += " (DuckDB's memory limit while ingesting: MODELATLAS_INGEST_MEMORY_LIMIT)"
+    return StoreError(f"could not commit {label}: {msg}")
+
+
 @contextlib.contextmanager
 def _rollback_on_error(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConnection]:
     con = store.con
@@ -387,13 +402,13 @@ def _rollback_on_error(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConn
         yield con
         con.execute("COMMIT")
     except ModelAtlasError:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     except duckdb.Error as exc:
-        con.execute("ROLLBACK")
-        raise StoreError(f"could not commit {label}: {str(exc).splitlines()[0]}") from exc
+        _rollback(con)
+        raise _store_error(label, exc) from exc
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     finally:
         _cleanup(con)
