@@ -218,7 +218,7 @@ def _register_propagating(con: duckdb.DuckDBPyConnection) -> None:
     load_rows(con, PROPAGATES_VIEW, {"license_id": ids})
 
 
-def coverage_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, Any]]:
+def coverage_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, list[object]]:
     """SQL giving one row per base (edge parent) of the store at ``con``:
     ``(parent, edges, how, source)``, ``how`` NULL when its licence is not known offline.
 
