@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 
 import duckdb
@@ -16,6 +15,7 @@ from modelatlas.atlas import Atlas
 from modelatlas.pipeline import ingest_files
 from modelatlas.store import Store, open_store
 from tests.clirunner import run_cli
+from tests.lineage_data import hub_id
 
 
 def _counts(st: Store) -> dict[str, int]:
@@ -59,16 +59,6 @@ def test_trending_one_snapshot_per_file_one_observation_per_model(
 RELS = ("finetune", "adapter", "quantized", "merge")
 
 
-def _hub_id(parent: str) -> str:
-    """The Hub id a stated parent names (the forms store/tagsql.parent_id reads)."""
-    v = parent.strip().strip('"`').strip()
-    if m := re.search(r"models--([^/]+)--([^/]+)", v):
-        return f"{m.group(1)}/{m.group(2)}"
-    if m := re.match(r"(https?://)?(www\.)?(huggingface\.co|hf\.co)/([^/?#]+)/([^/?#]+)", v):
-        return f"{m.group(4)}/{m.group(5)}"
-    return v.rstrip("/")
-
-
 def _expected_new_models(folder: Path) -> tuple[set[str], set[tuple[str, str, str]],
                                                  dict[str, str | None]]:
     """Ids, edges and licences the hourly lists state, computed in Python, files in
@@ -90,14 +80,14 @@ def _expected_new_models(folder: Path) -> tuple[set[str], set[tuple[str, str, st
                         rest = t[len("base_model:"):]
                         head, _, tail = rest.partition(":")
                         if tail and head in RELS:
-                            specific[_hub_id(tail)] = head
+                            specific[hub_id(tail)] = head
                         else:
-                            plain.append(_hub_id(rest))
+                            plain.append(hub_id(rest))
                 # A cut tag right after a plain base-model tag names that parent's relation
                 # when its visible part starts exactly one "<relation>:<parent>".
                 if cut and cut.startswith("base_model:") and tags and tags[-1].startswith(
-                        "base_model:") and _hub_id(tags[-1][len("base_model:"):]) in plain:
-                    parent = _hub_id(tags[-1][len("base_model:"):])
+                        "base_model:") and hub_id(tags[-1][len("base_model:"):]) in plain:
+                    parent = hub_id(tags[-1][len("base_model:"):])
                     seen = cut[len("base_model:"):].rstrip("…").rstrip(".")
                     fits = [r for r in RELS if f"{r}:{parent}".startswith(seen)]
                     if seen and len(fits) == 1 and parent not in specific:
