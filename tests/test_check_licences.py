@@ -136,3 +136,14 @@ def test_mit_on_a_base_under_a_revenue_capped_licence_is_flagged(
     assert lau and licence in lau[0].detail
     assert any(x.kind == "revenue_cap" for x in r.verdict.duties)
     assert r.verdict.verdict == "conditions"
+
+
+def test_a_base_written_as_a_hub_url_is_read_as_the_repo(tmp_path: Path) -> None:
+    """A card's ``base_model`` as a URL (or quoted, or a cache path) names the repo, read
+    the way ingest reads it (store/tagsql.parent_id): the NLLB base is still found."""
+    card = ("---\nlicense: other\nbase_model: https://huggingface.co/facebook/"
+            "nllb-200-distilled-600M/tree/main\n---\n")
+    r = check(str(make_folder(tmp_path, card)), use="commercial")
+    assert "facebook/nllb-200-distilled-600M" in {n.id for n in r.chain.ordered()}
+    assert "non_commercial_ancestor" in kinds(r)
+    assert r.verdict.verdict == "blocked"

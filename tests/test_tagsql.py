@@ -10,7 +10,7 @@ import pytest
 from modelatlas import pipeline
 from modelatlas.spark.translate import to_spark
 from modelatlas.store import Store
-from modelatlas.store.tagsql import parent_id
+from modelatlas.store.tagsql import parent_id, parent_ids
 
 
 @pytest.mark.parametrize("raw,want", [
@@ -35,6 +35,7 @@ def test_parent_id_forms(raw: str, want: str) -> None:
     got = duckdb.connect().execute(f"SELECT {parent_id('v')} FROM (SELECT ?::VARCHAR AS v)",
                                    [raw]).fetchone()
     assert got is not None and got[0] == want
+    assert parent_ids([raw]) == ([want] if want else [])  # fast path or SQL: the same
 
 
 def test_parent_id_translates_to_spark() -> None:
@@ -60,3 +61,8 @@ def test_malformed_parents_become_edges_to_the_hub_id_and_the_raw_tag_is_kept(
                      ("c/url", "org/name", "adapter")]
     tags = store.con.execute("SELECT tags FROM models WHERE id = 'b/cache'").fetchone()
     assert tags is not None and any("models--lerobot--smolvla_base" in t for t in tags[0])
+
+
+def test_parent_ids_reads_a_list_the_same_way_once_each() -> None:
+    assert parent_ids(['"a/b"', "a/b", "https://hf.co/c/d/", "  ", "e/f"]) == ["a/b", "c/d", "e/f"]
+    assert parent_ids([]) == []

@@ -159,6 +159,32 @@ def parent_id(col: str) -> str:
             f" ELSE regexp_extract({unq}, '{_SLASH_RE}', 1) END")
 
 
+def _odd(value: str) -> bool:
+    """``value`` shows a marker of a form :func:`parent_id` rewrites (its fast-path test)."""
+    return (value != value.strip(" \t\n\v\f\r") or any(m in value for m in ('"', "`", "--", ".co/"))
+            or value.endswith("/"))
+
+
+def parent_ids(values: list[str]) -> list[str]:
+    """The Hub ids that ``values`` (parents as written on a card or in tags) name, read
+    by the same SQL as ingest (:func:`parent_id`), so ``check``'s overlays and the
+    store agree; empty results and repeats are dropped, order kept."""
+    if not values:
+        return []
+    if not any(_odd(v) for v in values):  # the usual case: nothing to rewrite, no SQL run
+        return list(dict.fromkeys(v for v in values if v))
+    import duckdb
+
+    with duckdb.connect() as con:
+        row = con.execute(f"SELECT list_transform(?::VARCHAR[], lambda v: {parent_id('v')})",
+                          [values]).fetchone()
+    out: list[str] = []
+    for v in (row[0] if row and row[0] else []):
+        if v and v not in out:
+            out.append(str(v))
+    return out
+
+
 def edges_query(staging: str, bm_col: str | None = None) -> str:
     """SQL: one row (child, parent, relation, origin) per parent stated for a child.
 
