@@ -7,17 +7,19 @@ or reuses one READ-ONLY (``--keep``; e.g. the ingest benchmark's
 ``/tmp/big/store/hub.duckdb``: the server opens it read-only, this script never
 writes to it), then runs ``modelatlas serve`` on it twice:
 
-1. **pages** (fresh server): each page opened in Debian's Chromium (Playwright,
-   ``tests/browser.py``), first **cold** (the first view after start-up: the
-   page pays for the queries it runs on this store, minus what an earlier page
-   already computed), then ``--repeat`` **warm** views (answers and pages from
-   the per-generation caches, static files from the browser cache). The
+1. **pages** (fresh server): once its start-up warm-up is done (``/api/ready``;
+   ``--no-wait-ready`` visits at once), each page opened in Debian's Chromium
+   (Playwright, ``tests/browser.py``), first **cold** (the first view by a user:
+   a default view was built by the warm-up, any other page pays for the queries
+   it runs on this store, minus what an earlier page already computed), then
+   ``--repeat`` **warm** views (answers and pages from the per-generation caches,
+   static files from the browser cache). The
    browser's own clock gives first contentful paint, DOMContentLoaded
    ("interactive": the page's script has run, links and forms work) and
    "drawn" (every chart drawn and, on a model page, the check shown); the
    server's access log gives the server time of the page and of the calls the
    page's script makes (``/api/check``).
-2. **API calls** (a second fresh server, so nothing is cached): every
+2. **API calls** (a second fresh server, warm-up off, so nothing is cached): every
    ``/api/...`` answer the pages read (each page lists them in its footer, plus
    the check its script fetches), fetched over loopback with httpx, each one
    **cold** once, then after that warm-up ``--repeat`` times for p50/p95 (as
@@ -105,6 +107,21 @@ def check_call(url: str) -> str | None:
     if not url.startswith("/model?id="):
         return None
     return "/api/check/" + url.split("=", 1)[1].replace("%2F", "/")
+
+
+def wait_ready(base: str, t0: float, budget: float = 3600) -> dict[str, Any]:
+    """Wait until ``serve``'s warm-up has built the default views (``/api/ready``);
+    its answer, with the seconds from process start."""
+    deadline = time.monotonic() + budget
+    while True:
+        doc: dict[str, Any] = httpx.get(base + "/api/ready", timeout=60).json()
+        if doc["ready"] or doc["state"] in ("off", "failed") or time.monotonic() > deadline:
+            doc["since_start_s"] = time.perf_counter() - t0
+            for v in doc["views"]:
+                print(f"  warm-up {v['ms'] or 0:9.0f} ms  {v['status']}  {v['url'][:100]}",
+                      flush=True)
+            return doc
+        time.sleep(1)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -207,6 +224,9 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--shots", type=Path, help="Save a full-page screenshot of each page here.")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--no-wait-ready", dest="wait_ready", action="store_false",
+                    help="Visit pages at once, while serve's warm-up still runs (default: "
+                         "wait for /api/ready, as a user arriving after start-up would).")
     ap.add_argument("--page", action="append", default=[], metavar="NAME=URL",
                     help="One more page to visit (e.g. a hostile model for a screenshot).")
     args = ap.parse_args()
@@ -225,6 +245,8 @@ def main() -> int:
     res["serve_start_s"] = time.perf_counter() - t0
     try:
         res["stats"] = httpx.get(srv.base + "/api/stats", timeout=3600).json()
+        if args.wait_ready:
+            res["ready"] = wait_ready(srv.base, t0)
         urls = pages_for(srv.base, deep)
         urls.update(dict(p.split("=", 1) for p in args.page))
         pages, calls = visit_pages(srv, urls, args.repeat, args.shots)
@@ -243,6 +265,8 @@ def main() -> int:
 
     print("API calls, fresh server:", flush=True)
     res["load_api"] = os.getloadavg()
+    # no warm-up here: the cold calls time the queries themselves
+    os.environ["MODELATLAS_SERVE_WARMUP"] = "0"
     srv = browser.Server(args.db, log2).start(timeout=3600)
     try:
         unique = list(dict.fromkeys(u for cs in calls.values() for u in cs))

@@ -101,6 +101,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("allowed_hosts", "MODELATLAS_ALLOWED_HOSTS", "",
                 "Extra Host names `serve` answers to (comma-separated); loopback names and"
                 " the bound interface are always allowed."),
+        Setting("serve_warmup", "MODELATLAS_SERVE_WARMUP", "1",
+                "`0`: `serve` does not build its default views in the background at start"
+                " (they are computed on their first view)."),
     )
 }
 

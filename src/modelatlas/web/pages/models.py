@@ -3,7 +3,7 @@
 The page reads ``lineage`` (parents, roots, descendants), walks ``lineage`` up
 from each parent to draw the ancestors (bounded: a hostile graph cannot make a
 page do unbounded work), reads ``openness`` (the metadata profile and linked
-OSAI / MOF entries) and ``ram``, and lists the model's row from ``models``.
+OSAI / MOF entries) and ``ram``, and lists the model's row from ``models --id``.
 The due-diligence check is fetched by the page's script from
 ``GET /api/check/<id>`` (the check can take longer than the rest, so the page
 is usable first); the use and users in the URL go with it.
@@ -76,11 +76,10 @@ def ancestors(ask: Asked, lineage: dict[str, Any]) -> tuple[Node, bool]:
 
 
 def _model_row(ask: Asked, model_id: str) -> dict[str, Any] | None:
-    """The model's row of ``models --org`` (its latest observation), if listed."""
-    if "/" not in model_id:
-        return None
-    rows, _err = ask.maybe("models", org=model_id.split("/", 1)[0], limit=10_000)
-    return next((r for r in rows or () if str(r["id"]).lower() == model_id.lower()), None)
+    """The model's row of ``models --id`` (its latest observation), if listed: one row
+    read, not the organisation's whole list (3.8 MB of JSON for the largest one)."""
+    rows, _err = ask.maybe("models", id=model_id, limit=1)
+    return next(iter(rows or ()), None)
 
 
 def _use(request: Request) -> tuple[str, int | None]:
