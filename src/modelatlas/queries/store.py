@@ -63,9 +63,10 @@ MODEL_COLUMNS = (
 )
 
 
-#: ``--id``: the exact spelling when stored, else any case-insensitive match.
-ID_MATCH = ("lower({col}) = lower($id) AND ({col} = $id"
-            " OR NOT EXISTS (SELECT 1 FROM models AS x WHERE x.id = $id))")
+#: ``--id``: the stored spelling lineage resolves (lineage/describe.py): the exact one
+#: when stored, else the smallest case-insensitive match; so at most one row.
+ID_MATCH = ("{col} = (SELECT coalesce(max(CASE WHEN x.id = $id THEN x.id END), min(x.id))"
+            " FROM models AS x WHERE lower(x.id) = lower($id))")
 
 
 def _models(args: Args) -> Sql:
@@ -73,10 +74,9 @@ def _models(args: Args) -> Sql:
     if args["org"]:
         conds.append("lower(m.org) = lower($org)")
     if args["id"]:
-        # One model, matched as lineage resolves an id (lineage/describe.py): the exact
-        # spelling when the store has it, else every case-insensitive match. The
-        # filter sits inside the joined subquery too, so only that row's latest
-        # observation is read, not a join over every model's.
+        # One model, matched as lineage resolves an id. The filter sits inside the
+        # joined subquery too, so only that row's latest observation is read, not a
+        # join over every model's.
         conds.append(ID_MATCH.format(col="m.id"))
     where = ("WHERE " + " AND ".join(conds)) if conds else ""
     obs_where = f"WHERE {ID_MATCH.format(col='model_id')}" if args["id"] else ""
@@ -110,8 +110,9 @@ QUERIES = (
           run=_stats, shape="object"),
     Query("models", "Models with their latest observation, most downloaded first.",
           params=(Param("org", help="Only this Hub namespace.", max_length=96),
-                  Param("id", help="Only this model id (any case, as lineage resolves"
-                        " ids: the exact spelling when stored).", max_length=200),
+                  Param("id", help="Only this model id (any case, resolved as lineage"
+                        " resolves ids: the exact spelling, else the smallest match).",
+                        max_length=200),
                   limit(20, what="models")),
           columns=MODEL_COLUMNS, sql=_models, needs=("models", "latest_observations"),
           brief=("id", "org", "created_at", "license", "pipeline_tag", "downloads", "likes")),
