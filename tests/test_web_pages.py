@@ -269,3 +269,40 @@ def test_warm_up_runs_a_check_before_the_first_request(
     server._warm(client.app)
     assert "warm-up failed" not in capsys.readouterr().err
     assert bases.orgs.cache_info().currsize == 1 and bases.rules.cache_info().currsize == 1
+
+
+def test_a_view_not_built_within_the_budget_shows_a_computing_page(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Past serve's page budget the view goes on being built in the background and a
+    self-reloading "computing" page (202) comes back at once; the reload gets the
+    built page, and requests for the same view join one build."""
+    db = dashboard_store.build(tmp_path_factory.mktemp("budget"), models=200, snapshots=3)
+    app = create_app(db, watch=False, page_budget=0.0001)
+    site = app.state.site
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        first = c.get("/orgs")
+        again = c.get("/orgs")
+        assert first.status_code == 202 and 'id="pending"' in first.text
+        assert '<meta http-equiv="refresh" content="2">' in first.text
+        assert first.headers["cache-control"] == "no-store"
+        assert "script" not in first.text.split("<main>")[1].split("</main>")[0]
+        assert len(site._inflight) <= 1           # the second request joined the first
+        built = again
+        for _ in range(600):
+            if built.status_code != 202:
+                break
+            built = c.get("/orgs")
+        assert built.status_code == 200 and "Organisations" in built.text
+        assert not site._inflight
+        # errors found by the background build reach the user as the error page
+        missing = c.get("/model", params={"id": "nobody/nothing"})
+        for _ in range(600):
+            if missing.status_code != 202:
+                break
+            missing = c.get("/model", params={"id": "nobody/nothing"})
+        assert missing.status_code == 404 and "nobody/nothing" in missing.text
+        # serve's own warm-up waits for the built page
+        warm = c.get("/families", headers={"X-Modelatlas-Warmup": "1"})
+        assert warm.status_code == 200 and 'id="pending"' not in warm.text
+        assert c.get("/families").status_code == 200    # now from the page cache
+    app.state.shared.close()

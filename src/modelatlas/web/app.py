@@ -153,16 +153,19 @@ def _endpoint(api: Api, q: Query, with_positional: bool) -> Callable[..., Respon
 
 
 def create_app(db: str | Path | None = None, *, watch: bool = True,
-               bound: str | None = None, allow_hosts: Iterable[str] = ()) -> FastAPI:
+               bound: str | None = None, allow_hosts: Iterable[str] = (),
+               page_budget: float | None = None) -> FastAPI:
     """The app over the store at ``db`` (``None``/``":memory:"``: an empty in-memory one).
 
     It answers requests whose ``Host`` is a loopback name, ``bound`` (the interface
     ``serve`` listens on), a name in ``MODELATLAS_ALLOWED_HOSTS`` or in ``allow_hosts``;
-    any other Host gets 400 (:mod:`modelatlas.web.security`)."""
+    any other Host gets 400 (:mod:`modelatlas.web.security`). ``page_budget``: seconds a
+    page request waits for its view to be built before a self-reloading "computing"
+    page is shown (None: as long as it takes)."""
     path = None if db is None or str(db) == ":memory:" else Path(db).expanduser()
     shared = SharedStore(path, watch=watch)
     api = Api(shared)
-    site = Site(api, Assets())
+    site = Site(api, Assets(), budget=page_budget)
     app = FastAPI(title="modelatlas", docs_url=None, redoc_url=None,
                   description="Open-weight AI ecosystem metrics; every query of the CLI, with "
                               "the same parameters and the same JSON.")

@@ -26,7 +26,8 @@ def run_server(db: str | Path | None, *, host: str, port: int,
     from modelatlas.web.app import create_app
 
     path = Path(db) if db else default_db_path()
-    app = create_app(path, bound=host, allow_hosts=allow_hosts)
+    app = create_app(path, bound=host, allow_hosts=allow_hosts,
+                     page_budget=page_budget())
 
     @app.middleware("http")
     async def _log(request: Request, call_next: Callable[..., Any]) -> Any:
@@ -48,6 +49,15 @@ def run_server(db: str | Path | None, *, host: str, port: int,
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
         app.state.shared.close()
+
+
+def page_budget() -> float | None:
+    """MODELATLAS_PAGE_BUDGET as seconds (0 or less, or not a number: no budget)."""
+    try:
+        value = float(settings.get("page_budget"))
+    except ValueError:
+        return None
+    return value if value > 0 else None
 
 
 def _warm(app: Any, host: str, port: int) -> None:
