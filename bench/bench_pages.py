@@ -109,6 +109,15 @@ def check_call(url: str) -> str | None:
     return "/api/check/" + url.split("=", 1)[1].replace("%2F", "/")
 
 
+def script_calls(url: str) -> list[str]:
+    """The answers a model page's script fetches after it is shown: its check and its
+    RAM."""
+    check = check_call(url)
+    if check is None:
+        return []
+    return [check, check.replace("/api/check/", "/api/ram/", 1)]
+
+
 def wait_ready(base: str, t0: float, budget: float = 3600) -> dict[str, Any]:
     """Wait until ``serve``'s warm-up has built the default views (``/api/ready``);
     its answer, with the seconds from process start."""
@@ -167,7 +176,7 @@ def visit_pages(srv: browser.Server, urls: dict[str, str], repeat: int,
                 print(f"{name:20s} FAILED {pages[name]['error']}", flush=True)
                 continue
             html = page.content()
-            calls[name] = page_calls(html) + [c for c in [check_call(url)] if c]
+            calls[name] = page_calls(html) + script_calls(url)
             if shots:
                 shots.mkdir(parents=True, exist_ok=True)
                 height = min(SHOT_MAX_HEIGHT, int(page.evaluate(
