@@ -54,4 +54,5 @@ def _read(plan: ReadPlan) -> Iterator[Batch]:
     yield from to_batches(items, plan, _convert)
 
 
-FORMAT = register(FileFormat("tags-csv", "tag-list CSV of new models", _sniff, _read, 20))
+FORMAT = register(FileFormat("tags-csv", "tag-list CSV of new models", _sniff, _read, 20,
+                            population="new-models"))  # hourly lists: a sample of the inflow
