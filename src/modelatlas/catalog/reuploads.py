@@ -67,6 +67,13 @@ def repackagers() -> dict[str, str]:
     return {str(e["org"]).lower(): str(e["relation"]) for e in _doc()["repackagers"]}
 
 
+def suffix_rx(relation: str | None = None) -> str:
+    """The packaging-suffix regex (case-insensitive use); a repo whose name matches it,
+    or whose namespace is a re-packager, is a candidate of :func:`edges_sql` (the
+    Spark derive narrows its nodes with the same test)."""
+    return _suffix_rx(relation)
+
+
 def _suffix_rx(relation: str | None = None) -> str:
     tokens = [str(t) for rel, ts in _doc()["suffixes"].items() if relation in (None, rel)
               for t in ts]
