@@ -6,8 +6,9 @@ Measures, on one store, in one run (machine load recorded):
 - **p50/p95 latency per query** after one warm-up call each, sequential, on loopback;
 - **throughput** with 4 concurrent clients over a mix of every query;
 - **CLI vs raw DuckDB**: ``modelatlas <query> --json`` as a whole process against a
-  fresh Python process that opens the store read-only and runs the statements the
-  query needs (recorded from the query itself, so both sides compute the same answer).
+  fresh Python process that opens the store read-only, runs the statements the
+  query needs (recorded from the query itself, so both sides compute the same answer)
+  and writes the last statement's rows as a JSON document, as ``--json`` does.
 
     python bench/bench_api.py --store /tmp/big/atlas.duckdb --out bench/results/api.json
 """
@@ -74,6 +75,12 @@ def requests_for(db: Path) -> list[tuple[str, str, dict[str, Any], list[str]]]:
                     p2 = {**params, "by": by, "attribution": attr}
                     out.append((f"share[{by},{attr}]", path, p2,
                                 [*argv, "--by", by, "--attribution", attr]))
+        if q.name == "licenses":
+            # the bare command lists the shipped catalog (no store read); these two read
+            # the store
+            out.append(("licenses[usage]", path, {"usage": True}, [*argv, "--usage"]))
+            out.append(("licenses[unmapped]", path, {"unmapped": True},
+                        [*argv, "--unmapped"]))
     return out
 
 
@@ -105,14 +112,19 @@ import duckdb, json, re, sys, datetime as dt
 script = json.loads(sys.stdin.read())
 con = duckdb.connect(sys.argv[1], read_only=True)
 con.execute("ATTACH ':memory:' AS ma_cache (READ_WRITE)")
-rows = []
+rows, cur = [], None
 for text, params in script:
     def typed(v):
         iso = isinstance(v, str) and re.fullmatch(r"\\d{4}-\\d\\d-\\d\\d", v)
         return dt.date.fromisoformat(v) if iso else v
     used = {k: typed(v) for k, v in params.items() if re.search(r"\\$" + k + r"\\b", text)}
-    rows = con.execute(text, used).fetchall()
-sys.stdout.write(str(len(rows)))
+    cur = con.execute(text, used)
+    rows = cur.fetchall()
+# The answer as a document, as the CLI's --json gives it: a raw user who wants the
+# same answer has to encode it too.
+names = [d[0] for d in (cur.description or [] if cur is not None else [])]
+sys.stdout.write(json.dumps([dict(zip(names, r)) for r in rows], default=str,
+                            ensure_ascii=False) + "\\n")
 """
 
 

@@ -18,16 +18,12 @@ a release rhythm is a developer's, not a bulk uploader's.
 from __future__ import annotations
 
 from modelatlas.metrics.common import PARAMS_CTE, in_range
-from modelatlas.metrics.populations import kind_sql, snapshot_populations_sql
+from modelatlas.metrics.populations import MEMBERS_TABLE, kind_sql
 
 _RELEASED = "coalesce(ac.actual_release_date, m.release_date, CAST(m.created_at AS DATE))"
 
 RELEASES_CTE = f"""
-    sp AS ({snapshot_populations_sql()}),
-    member AS (
-        SELECT DISTINCT o.model_id, sp.population
-        FROM observations o JOIN sp ON sp.source = o.source AND sp.snapshot = o.snapshot
-    ),
+    member AS (SELECT model_id, population FROM {MEMBERS_TABLE}),
     avail AS (
         SELECT mb.population, {kind_sql('mb.population')} AS kind, count(*) AS weight
         FROM member mb JOIN models m ON m.id = mb.model_id

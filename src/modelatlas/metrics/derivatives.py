@@ -27,7 +27,7 @@ from typing import Any
 
 from modelatlas.errors import UsageError
 from modelatlas.lineage.edges import CANON_EDGES
-from modelatlas.metrics.populations import FULL_SQL
+from modelatlas.metrics.populations import FULL_SQL, MEMBERS_INTERMEDIATE, MEMBERS_TABLE
 from modelatlas.queries._registry import Sql
 
 RELATION_PRIORITY = ("merge", "quantized", "adapter", "finetune", "unknown")
@@ -93,10 +93,8 @@ def _with(relation: str | None) -> str:
         d AS (SELECT child AS model_id, arg_min(relation, {RELATION_RANK}) AS relation
               FROM ({CANON_EDGES}) AS ce WHERE child <> parent GROUP BY child),
         member AS (
-            SELECT DISTINCT o.model_id, sp.population
-            FROM observations o JOIN snapshot_populations sp
-              ON sp.source = o.source AND sp.snapshot = o.snapshot
-            WHERE o.model_id IN (SELECT model_id FROM d)
+            SELECT mb.model_id, mb.population FROM {MEMBERS_TABLE} mb
+            WHERE mb.model_id IN (SELECT model_id FROM d)
         ),
         chosen AS (
             SELECT coalesce(CAST($population AS VARCHAR), (
@@ -157,7 +155,7 @@ def share_sql(by: str, freq: str, since: dt.date | None, until: dt.date | None,
                CAST(NULL AS DATE) AS last_snapshot, CAST(NULL AS BOOLEAN) AS partial
         FROM per JOIN tot ON tot.period = per.period
     """
-    return Sql(text, _params(since, until, relation, population))
+    return Sql(text, _params(since, until, relation, population), MEMBERS_INTERMEDIATE)
 
 
 def counts_sql(by: str, freq: str, since: dt.date | None, until: dt.date | None,
@@ -173,7 +171,7 @@ def counts_sql(by: str, freq: str, since: dt.date | None, until: dt.date | None,
         GROUP BY {label}, {start}, {end}, {grp}, d.relation
         ORDER BY period, value DESC, "group", d.relation
     """
-    return Sql(text, _params(since, until, relation, population))
+    return Sql(text, _params(since, until, relation, population), MEMBERS_INTERMEDIATE)
 
 
 TREES_SQL = f"""

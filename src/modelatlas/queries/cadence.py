@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from modelatlas.metrics import cadence as c
-from modelatlas.metrics.populations import check_name
+from modelatlas.metrics.populations import MEMBERS_INTERMEDIATE, check_name
 from modelatlas.queries._common import PERIOD_COLUMNS, SINCE, UNTIL
 from modelatlas.queries._params import Param
 from modelatlas.queries._registry import Args, Column, Query, Sql
@@ -26,8 +26,9 @@ def _cadence(args: Args) -> Sql:
     params = {"since": args["since"], "until": args["until"],
               "population": check_name(args["population"]), "catalogued": args["catalogued"]}
     if args["limit"]:
-        return Sql(f"SELECT * FROM ({text}) AS v LIMIT $limit", {**params, "limit": args["limit"]})
-    return Sql(text, params)
+        return Sql(f"SELECT * FROM ({text}) AS v LIMIT $limit",
+                   {**params, "limit": args["limit"]}, MEMBERS_INTERMEDIATE)
+    return Sql(text, params, MEMBERS_INTERMEDIATE)
 
 
 QUERIES = (
