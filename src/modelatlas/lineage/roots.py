@@ -116,13 +116,14 @@ def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str, gone_sql: str | 
         CREATE OR REPLACE TEMP TABLE _lin_a AS
         SELECT DISTINCT model_id AS id FROM ({changed_sql}) WHERE model_id IS NOT NULL
     """)
-    # Other spellings of a new model's id stop being nodes of their own (a model that
-    # was already a node had no other spelling: edges were matched to it).
+    # Other spellings of a changed model's id stop being nodes of their own. A model
+    # may already have been a node under its own spelling *and* another one (two
+    # edges, or two re-upload originals, naming a parent-only node in two cases).
     con.execute("""
         INSERT INTO _lin_a
         SELECT DISTINCT r.model_id FROM roots r
-        JOIN (SELECT lower(id) AS lid FROM (SELECT id FROM _lin_a
-              ANTI JOIN (SELECT model_id FROM roots) k ON k.model_id = _lin_a.id)) a
+        JOIN (SELECT DISTINCT lower(a.id) AS lid FROM _lin_a a
+              SEMI JOIN models m ON m.id = a.id) a
           ON a.lid = lower(r.model_id)
         ANTI JOIN _lin_a x ON x.id = r.model_id
     """)
