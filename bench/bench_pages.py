@@ -7,17 +7,19 @@ or reuses one READ-ONLY (``--keep``; e.g. the ingest benchmark's
 ``/tmp/big/store/hub.duckdb``: the server opens it read-only, this script never
 writes to it), then runs ``modelatlas serve`` on it twice:
 
-1. **pages** (fresh server): each page opened in Debian's Chromium (Playwright,
-   ``tests/browser.py``), first **cold** (the first view after start-up: the
-   page pays for the queries it runs on this store, minus what an earlier page
-   already computed), then ``--repeat`` **warm** views (answers and pages from
-   the per-generation caches, static files from the browser cache). The
+1. **pages** (fresh server): once its start-up warm-up is done (``/api/ready``;
+   ``--no-wait-ready`` visits at once), each page opened in Debian's Chromium
+   (Playwright, ``tests/browser.py``), first **cold** (the first view by a user:
+   a default view was built by the warm-up, any other page pays for the queries
+   it runs on this store, minus what an earlier page already computed), then
+   ``--repeat`` **warm** views (answers and pages from the per-generation caches,
+   static files from the browser cache). The
    browser's own clock gives first contentful paint, DOMContentLoaded
    ("interactive": the page's script has run, links and forms work) and
    "drawn" (every chart drawn and, on a model page, the check shown); the
    server's access log gives the server time of the page and of the calls the
    page's script makes (``/api/check``).
-2. **API calls** (a second fresh server, so nothing is cached): every
+2. **API calls** (a second fresh server, warm-up off, so nothing is cached): every
    ``/api/...`` answer the pages read (each page lists them in its footer, plus
    the check its script fetches), fetched over loopback with httpx, each one
    **cold** once, then after that warm-up ``--repeat`` times for p50/p95 (as
@@ -107,6 +109,30 @@ def check_call(url: str) -> str | None:
     return "/api/check/" + url.split("=", 1)[1].replace("%2F", "/")
 
 
+def script_calls(url: str) -> list[str]:
+    """The answers a model page's script fetches after it is shown: its check and its
+    RAM."""
+    check = check_call(url)
+    if check is None:
+        return []
+    return [check, check.replace("/api/check/", "/api/ram/", 1)]
+
+
+def wait_ready(base: str, t0: float, budget: float = 3600) -> dict[str, Any]:
+    """Wait until ``serve``'s warm-up has built the default views (``/api/ready``);
+    its answer, with the seconds from process start."""
+    deadline = time.monotonic() + budget
+    while True:
+        doc: dict[str, Any] = httpx.get(base + "/api/ready", timeout=60).json()
+        if doc["ready"] or doc["state"] in ("off", "failed") or time.monotonic() > deadline:
+            doc["since_start_s"] = time.perf_counter() - t0
+            for v in doc["views"]:
+                print(f"  warm-up {v['ms'] or 0:9.0f} ms  {v['status']}  {v['url'][:100]}",
+                      flush=True)
+            return doc
+        time.sleep(1)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
@@ -142,7 +168,7 @@ def visit_pages(srv: browser.Server, urls: dict[str, str], repeat: int,
         page.set_default_timeout(600_000)
         for name, url in urls.items():
             try:
-                cold = browser.timed_visit(page, srv.base + url)
+                cold, computing = visit_until_built(page, srv.base + url)
                 warm = [browser.timed_visit(page, srv.base + url) for _ in range(repeat)]
             except Exception as exc:  # one failing page is a result, not the end of the run
                 pages[name] = {"url": url, "error": f"{type(exc).__name__}: {str(exc)[:300]}"}
@@ -150,7 +176,7 @@ def visit_pages(srv: browser.Server, urls: dict[str, str], repeat: int,
                 print(f"{name:20s} FAILED {pages[name]['error']}", flush=True)
                 continue
             html = page.content()
-            calls[name] = page_calls(html) + [c for c in [check_call(url)] if c]
+            calls[name] = page_calls(html) + script_calls(url)
             if shots:
                 shots.mkdir(parents=True, exist_ok=True)
                 height = min(SHOT_MAX_HEIGHT, int(page.evaluate(
@@ -158,7 +184,7 @@ def visit_pages(srv: browser.Server, urls: dict[str, str], repeat: int,
                 page.screenshot(path=str(shots / f"{name}.png"), full_page=True,
                                 clip={"x": 0, "y": 0, "width": 1200, "height": height})
             pages[name] = {
-                "url": url, "charts": cold.charts,
+                "url": url, "charts": cold.charts, **computing,
                 "cold_first_paint_ms": cold.first_paint_ms,
                 "cold_interactive_ms": cold.interactive_ms, "cold_drawn_ms": cold.drawn_ms,
                 "warm_first_paint_ms": statistics.median(w.first_paint_ms for w in warm),
@@ -167,11 +193,39 @@ def visit_pages(srv: browser.Server, urls: dict[str, str], repeat: int,
                 "warm_drawn_ms": statistics.median(w.drawn_ms for w in warm),
                 "warm_drawn_max_ms": max(w.drawn_ms for w in warm),
             }
-            print(f"{name:20s} cold {cold.interactive_ms:8.0f} / {cold.drawn_ms:8.0f} ms"
+            first = computing.get("computing_interactive_ms")
+            note = f" (computing page {first:.0f} ms)" if first is not None else ""
+            print(f"{name:20s} cold {cold.interactive_ms:8.0f} / {cold.drawn_ms:8.0f} ms{note}"
                   f"   warm {pages[name]['warm_interactive_ms']:6.0f} /"
                   f" {pages[name]['warm_drawn_ms']:6.0f} ms", flush=True)
         b.close()
     return pages, calls
+
+
+def visit_until_built(page: Any, url: str) -> tuple[browser.Timing, dict[str, Any]]:
+    """The first view of ``url``: when serve answers with its "computing" page (the
+    view is not built within the page budget), that page's timings, then the built
+    view's, its ``interactive_ms`` and ``drawn_ms`` counted from the first request."""
+    page.goto("about:blank")   # no earlier computing page may reload into this one
+    t0 = time.perf_counter()
+    first = browser.timed_visit(page, url)
+    if not page.query_selector("#pending"):
+        return first, {}
+    while True:
+        time.sleep(1)
+        start = (time.perf_counter() - t0) * 1000
+        try:
+            view = browser.timed_visit(page, url)
+        except Exception as exc:  # the computing page's own reload cut this navigation
+            if "ERR_ABORTED" not in str(exc) and "navigat" not in str(exc).lower():
+                raise
+            continue
+        if not page.query_selector("#pending"):
+            break
+    built = browser.Timing(view.url, start + view.first_paint_ms, start + view.interactive_ms,
+                           start + view.drawn_ms, view.charts)
+    return built, {"computing_interactive_ms": first.interactive_ms,
+                   "computing_drawn_ms": first.drawn_ms}
 
 
 def time_calls(base: str, calls: list[str], repeat: int) -> dict[str, dict[str, float]]:
@@ -207,6 +261,13 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--shots", type=Path, help="Save a full-page screenshot of each page here.")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--no-wait-ready", dest="wait_ready", action="store_false",
+                    help="Visit pages at once, while serve's warm-up still runs (default: "
+                         "wait for /api/ready, as a user arriving after start-up would).")
+    ap.add_argument("--only", default="", metavar="NAME,...",
+                    help="Visit only these pages (names as printed).")
+    ap.add_argument("--skip-api", action="store_true",
+                    help="Skip phase 2 (the API calls on a second server).")
     ap.add_argument("--page", action="append", default=[], metavar="NAME=URL",
                     help="One more page to visit (e.g. a hostile model for a screenshot).")
     args = ap.parse_args()
@@ -220,13 +281,23 @@ def main() -> int:
     log1, log2 = args.workdir / "serve-pages.log", args.workdir / "serve-api.log"
 
     deep = deepest_model(args.db)
+    # serve's own page budget (tests/browser.py raises it for the tests)
+    from modelatlas.settings import SETTINGS
+
+    os.environ.setdefault("MODELATLAS_PAGE_BUDGET", SETTINGS["page_budget"].default)
+    res["page_budget_s"] = float(os.environ["MODELATLAS_PAGE_BUDGET"])
     t0 = time.perf_counter()
     srv = browser.Server(args.db, log1).start(timeout=3600)
     res["serve_start_s"] = time.perf_counter() - t0
     try:
         res["stats"] = httpx.get(srv.base + "/api/stats", timeout=3600).json()
+        if args.wait_ready:
+            res["ready"] = wait_ready(srv.base, t0)
         urls = pages_for(srv.base, deep)
         urls.update(dict(p.split("=", 1) for p in args.page))
+        if args.only:
+            keep = set(args.only.split(","))
+            urls = {k: v for k, v in urls.items() if k in keep}
         pages, calls = visit_pages(srv, urls, args.repeat, args.shots)
         assert srv.proc is not None
         res["server_rss_mb_pages"] = server_rss_mb(srv.proc.pid)
@@ -241,8 +312,18 @@ def main() -> int:
         if check:
             p["check_server_cold_ms"] = (seen.get(check) or [float("nan")])[0]
 
+    if args.skip_api:
+        res["pages"] = pages
+        res["load_after"] = os.getloadavg()
+        text = json.dumps(res, indent=2)
+        if args.out:
+            args.out.write_text(text + "\n")
+        print(text)
+        return 0
     print("API calls, fresh server:", flush=True)
     res["load_api"] = os.getloadavg()
+    # no warm-up here: the cold calls time the queries themselves
+    os.environ["MODELATLAS_SERVE_WARMUP"] = "0"
     srv = browser.Server(args.db, log2).start(timeout=3600)
     try:
         unique = list(dict.fromkeys(u for cs in calls.values() for u in cs))

@@ -28,7 +28,12 @@ def test_every_entry_is_sourced_and_names_a_catalog_licence() -> None:
     ("stable-diffusion-v1-5/stable-diffusion-v1-5", "creativeml-openrail-m"),
     ("facebook/nllb-200-distilled-600M", "cc-by-nc-4.0"), ("distilbert/distilbert-base-uncased",
                                                             "apache-2.0"),
-    ("CohereLabs/command-a-translate-08-2025", "cc-by-nc-4.0-c4ai")])
+    ("CohereLabs/command-a-translate-08-2025", "cc-by-nc-4.0-c4ai"),
+    ("LiquidAI/LFM2.5-1.2B-Instruct", "lfm-open-1.0"), ("LiquidAI/LFM2-1.2B", "lfm-open-1.0"),
+    ("Lightricks/LTX-2.3", "ltx-2-community"), ("Lightricks/LTX-2", "ltx-2-community"),
+    ("ukisai/Swift-1.5-Qwen3.8-27b", "swift-open-1.0"),
+    ("Qwen/Qwen3.8-Flash-Next", "qwen-community-1.0"), ("Qwen/Qwen3.8-27B", "apache-2.0"),
+    ("Qwen/Qwen3.6-35B-A3B", "apache-2.0")])
 def test_lookup(model_id: str, licence: str) -> None:
     found = bases.lookup(model_id)
     assert found is not None and found.license_id == licence
@@ -89,19 +94,73 @@ def test_edges_sql_runs_set_based_on_a_store(store: Store) -> None:
                     ("unsloth/Qwen3.5-4B", "Qwen/Qwen3.5-4B", "reupload", "reupload-rule")]
 
 
+@pytest.mark.parametrize("model_id", [
+    "Qwen/Qwen3.8-Max", "Qwen/Qwen3.8-Flash-Next-Preview-X", "Lightricks/LTX-2.5",
+    "LiquidAI/LFM-40B"])
+def test_named_releases_with_other_licences_are_not_swept_into_a_family(model_id: str) -> None:
+    """Qwen3.8-Max and Flash-Next are not Apache-2.0, LTX-2.5 moved to another licence,
+    LFM 1 was never released under the LFM licence: a family rule must not claim them."""
+    found = bases.lookup(model_id)
+    assert found is None or found.license_id not in ("apache-2.0", "ltx-2-community",
+                                                     "lfm-open-1.0"), found
+
+
+def _edges_store(store: Store, edges: list[tuple[str, str]],
+                 licences: dict[str, str]) -> None:
+    ids = sorted({i for e in edges for i in e})
+    for mid in ids:
+        store.sql("INSERT INTO models (id, org, name, source, first_seen, last_seen,"
+                  " meta_snapshot, license_id) VALUES (?, ?, ?, 'hf', DATE '2026-01-01',"
+                  " DATE '2026-01-01', DATE '2026-01-01', ?)",
+                  [mid, mid.split("/")[0], mid.split("/")[1], licences.get(mid)])
+    for child, parent in edges:
+        store.sql("INSERT INTO edges VALUES (?, ?, 'finetune', 'tag')", [child, parent])
+    for child, parent in edges:  # two-level chains here: the parent's parent is the root
+        root = next((p for c, p in edges if c == parent), parent)
+        store.sql("INSERT INTO roots (model_id, root_id, depth, weight) VALUES (?, ?, 1, 1.0)",
+                  [child, root])
+        if root != parent:
+            store.sql("INSERT INTO roots (model_id, root_id, depth, weight)"
+                      " VALUES (?, ?, 1, 1.0)", [parent, root])
+
+
+def test_a_root_tells_a_base_licence_only_when_its_terms_bind_derivatives(store: Store) -> None:
+    """x/tune-of-llama is bound by Llama 3's terms whatever it declares; y/tune-of-qwen's
+    author may have chosen any licence over an Apache-2.0 root: unknown."""
+    _edges_store(store, [("a/child1", "x/tune-of-llama"), ("x/tune-of-llama", "r/llama"),
+                         ("b/child2", "y/tune-of-qwen"), ("y/tune-of-qwen", "r/qwen"),
+                         ("c/child3", "r/qwen")],
+                 {"r/llama": "llama3", "r/qwen": "apache-2.0"})
+    cov = bases.edge_coverage(store.con)
+    assert cov["edges"] == 5 and cov["known"] == 4, cov
+    assert cov["unknown_bases"] == [("y/tune-of-qwen", 1)]
+    assert cov["by_how"] == {"self:store": 3, "root:store": 1, "unknown": 1}
+
+
 def test_offline_base_licence_coverage_of_the_new_model_lists(shared_data: Path,
                                                               store: Store) -> None:
     """Share of lineage edges in the hourly new-model lists whose base licence is known
-    offline. Issue target 90%; measured 80.1% (610 of 762). The other 152 edges go to
-    123 bases, almost all community fine-tunes with one to five derivatives each, whose
-    licence no stored source states (docs/check.md lists the largest, with why: e.g.
-    ukisai's Swift models carry their own "Swift Open License", LiquidAI's LFM licence
-    and Lightricks' LTX-2 licence are not in the licence catalog). Unknown stays
-    unknown: nothing is guessed to reach the target."""
+    offline. Issue target 90%: not reached. Measured 83.0% (632 of 761; first 22.7%,
+    then 76.1%, 80.1%). The other 129 edges go to 105 bases; every file of
+    ../shared/data was searched for them: 8 appear as rows of the lists, all with their
+    licence tag cut off, none in the trending snapshots, the model-info tree or ATOM,
+    and none has a root whose licence binds derivatives (docs/check.md gives the
+    breakdown by reason). Unknown stays unknown: nothing is guessed to reach the
+    target."""
     pipeline.ingest_files(store, [shared_data / "hf-new-models"])
     cov = bases.edge_coverage(store.con)
-    assert cov["edges"] > 700
-    assert cov["share"] >= 0.80, cov
+    assert cov["edges"] > 750
+    assert cov["share"] >= 0.83, cov
+    # where the answers come from: the base's own row or catalog entry, or the
+    # original it re-uploads; no base here is known only through a root
+    assert cov["by_how"]["reupload:licence-catalog"] + cov["by_how"]["reupload:family"] >= 60
+    assert not any(k.startswith("root:") for k in cov["by_how"]), cov["by_how"]
+    unknown = dict(cov["unknown_bases"])
+    # malformed parent ids are read as the repos they name (normalised at ingest)
+    assert not any(b.startswith(('"', "/", "https://")) for b in unknown), unknown
+    for base in ("LiquidAI/LFM2.5-VL-3B-DSpark", "Lightricks/LTX-2.3",
+                 "ukisai/Swift-1.5-Qwen3.8-27b", "Qwen/Qwen3.8-Flash-Next"):
+        assert base not in unknown
 
 
 def test_atom_tracked_models_base_licence_coverage(shared_data: Path) -> None:

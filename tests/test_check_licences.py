@@ -119,3 +119,31 @@ def test_paths_and_ids(tmp_path: Path, store: Store) -> None:
             check(bad, store=store)
     with pytest.raises(NotFoundError):
         check("nobody/nothing", store=store)
+
+
+@pytest.mark.parametrize("base,licence", [
+    ("Lightricks/LTX-2.3", "ltx-2-community"), ("LiquidAI/LFM2.5-1.2B-Instruct", "lfm-open-1.0"),
+    ("ukisai/Swift-1.5-Qwen3.8-27b", "swift-open-1.0")])
+def test_mit_on_a_base_under_a_revenue_capped_licence_is_flagged(
+        tmp_path: Path, base: str, licence: str) -> None:
+    """The bases added for issue 11's coverage gap: their licences bind derivatives and
+    cap free commercial use by revenue; an MIT label on a fine-tune hides both."""
+    card = f"---\nlicense: mit\nbase_model: {base}\n---\n"
+    r = check(str(make_folder(tmp_path, card)), use="commercial")
+    chain = {n.id: n for n in r.chain.ordered()}
+    assert chain[base].license_id == licence
+    lau = [c for c in r.conflicts if c.kind == "laundering"]
+    assert lau and licence in lau[0].detail
+    assert any(x.kind == "revenue_cap" for x in r.verdict.duties)
+    assert r.verdict.verdict == "conditions"
+
+
+def test_a_base_written_as_a_hub_url_is_read_as_the_repo(tmp_path: Path) -> None:
+    """A card's ``base_model`` as a URL (or quoted, or a cache path) names the repo, read
+    the way ingest reads it (store/tagsql.parent_id): the NLLB base is still found."""
+    card = ("---\nlicense: other\nbase_model: https://huggingface.co/facebook/"
+            "nllb-200-distilled-600M/tree/main\n---\n")
+    r = check(str(make_folder(tmp_path, card)), use="commercial")
+    assert "facebook/nllb-200-distilled-600M" in {n.id for n in r.chain.ordered()}
+    assert "non_commercial_ancestor" in kinds(r)
+    assert r.verdict.verdict == "blocked"

@@ -97,3 +97,34 @@ def test_unknown_id_is_404(client: TestClient) -> None:
     r = client.get("/api/check/nobody/nothing")
     assert r.status_code == 404
     assert os.getcwd().endswith("cwd")
+
+
+def test_check_answers_are_cached_per_store_generation(client: TestClient,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repeated check is the cached answer (the check ran once), per id, use and
+    users; a new store generation drops it, as it drops query answers."""
+    import modelatlas.check as check_pkg
+
+    real = check_pkg.check
+    runs: list[str] = []
+
+    def counting(model_id: str, **kw: object) -> object:
+        runs.append(model_id)
+        return real(model_id, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(check_pkg, "check", counting)
+    first = client.get("/api/check/someone/ft", params={"use": "research"})
+    again = client.get("/api/check/someone/ft", params={"use": "research"})
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content and runs == ["someone/ft"]
+    assert client.get("/api/check/someone/ft").status_code == 200   # another use: its own
+    assert client.get("/api/check/someone/ft", params={"users": 5}).status_code == 200
+    assert len(runs) == 3
+    shared = client.app.state.shared  # type: ignore[attr-defined]
+    shared.generation = "another"     # what a reconnect after a write sets: a new key
+    assert client.get("/api/check/someone/ft", params={"use": "research"}).status_code == 200
+    assert len(runs) == 4
+    # an unknown model is an error, never cached as an answer
+    assert client.get("/api/check/nobody/nothing").status_code == 404
+    assert client.get("/api/check/nobody/nothing").status_code == 404
+    assert runs.count("nobody/nothing") == 2

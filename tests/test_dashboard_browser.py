@@ -143,6 +143,11 @@ def test_model_page_check_and_bom(page: Any, server: browser.Server) -> None:
     assert check.get_attribute("data-loaded") == "true"
     assert "Verdict:" in check.locator(".verdict").inner_text()
     assert check.locator("[data-part=licenses] table").count() == 1
+    # the RAM section is fetched after the page is shown, and drawn as a table
+    page.wait_for_function("() => document.getElementById('ram').dataset.loaded !== undefined")
+    ram = page.locator("#ram")
+    assert ram.get_attribute("data-loaded") == "true"
+    assert ram.locator("table th").first.inner_text() == "model_id"
     page.select_option("select[name=use]", "research")   # the menu submits itself
     page.wait_for_url("**/model?*use=research*")
     browser.wait_drawn(page)

@@ -15,7 +15,7 @@ from modelatlas.errors import UsageError
 from modelatlas.pipeline import ingest_files
 from modelatlas.store.db import Store, open_store
 from tests.conftest import shared_data_dir
-from tests.lineage_data import add_edges, add_models
+from tests.lineage_data import add_edges, add_models, hub_id
 
 
 @pytest.fixture
@@ -126,9 +126,9 @@ def _expected_edges(folder: Path) -> dict[tuple[str, str], str]:
             v = t[len("base_model:"):]
             rel, _, rest = v.partition(":")
             if rest and rel in ("finetune", "adapter", "quantized", "merge"):
-                want[(model, rest)] = rel
+                want[(model, hub_id(rest))] = rel
             else:
-                want.setdefault((model, v), "unknown")
+                want.setdefault((model, hub_id(v)), "unknown")
     return want
 
 

@@ -15,6 +15,7 @@ from modelatlas.atlas import Atlas
 from modelatlas.pipeline import ingest_files
 from modelatlas.store import Store, open_store
 from tests.clirunner import run_cli
+from tests.lineage_data import hub_id
 
 
 def _counts(st: Store) -> dict[str, int]:
@@ -79,14 +80,14 @@ def _expected_new_models(folder: Path) -> tuple[set[str], set[tuple[str, str, st
                         rest = t[len("base_model:"):]
                         head, _, tail = rest.partition(":")
                         if tail and head in RELS:
-                            specific[tail] = head
+                            specific[hub_id(tail)] = head
                         else:
-                            plain.append(rest)
+                            plain.append(hub_id(rest))
                 # A cut tag right after a plain base-model tag names that parent's relation
                 # when its visible part starts exactly one "<relation>:<parent>".
                 if cut and cut.startswith("base_model:") and tags and tags[-1].startswith(
-                        "base_model:") and tags[-1][len("base_model:"):] in plain:
-                    parent = tags[-1][len("base_model:"):]
+                        "base_model:") and hub_id(tags[-1][len("base_model:"):]) in plain:
+                    parent = hub_id(tags[-1][len("base_model:"):])
                     seen = cut[len("base_model:"):].rstrip("…").rstrip(".")
                     fits = [r for r in RELS if f"{r}:{parent}".startswith(seen)]
                     if seen and len(fits) == 1 and parent not in specific:

@@ -33,3 +33,26 @@ def test_staging_keeps_no_arrow_batch_alive() -> None:
     one_batch = 2_000 * 20 * 210  # bytes of tag text in one batch
     assert max(seen) - base < 6 * one_batch
     assert after - base < 2 * one_batch  # 30 batches were staged: none is held
+
+
+def test_failed_commit_is_one_store_error() -> None:
+    """DuckDB ends the transaction itself when a COMMIT fails (out of memory while
+    writing a 5M-model input): the rollback after it must not raise a second error,
+    so the command prints one line instead of a traceback."""
+    import duckdb
+    import pytest
+
+    from modelatlas.errors import StoreError
+
+    with open_store(":memory:") as st:
+        with pytest.raises(StoreError, match=r"could not commit big\.csv"), \
+                transaction(st, "big.csv") as con:
+            con.execute("ROLLBACK")  # the transaction is gone before COMMIT
+        assert st.con.execute("SELECT 1").fetchall() == [(1,)]
+        oom = duckdb.TransactionException(
+            "TransactionContext Error: Failed to commit: failed to pin block of size 256.0 KiB"
+            "\n\nPossible solutions: ...")
+        from modelatlas.store.ingest import _store_error
+
+        msg = str(_store_error("big.csv", oom))
+        assert "\n" not in msg and "MODELATLAS_INGEST_MEMORY_LIMIT" in msg

@@ -61,6 +61,24 @@ def test_api_contracts(client: TestClient) -> None:
     assert [m["id"] for m in models] == ["Qwen/Qwen3-8B", "meta-llama/Llama-3.1-8B"]
 
 
+def test_large_answers_are_gzipped_once_for_clients_that_accept_it(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelatlas.web import app as web_app
+
+    plain = client.get("/api/orgs", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    monkeypatch.setattr(web_app, "GZIP_MIN_BYTES", 1)
+    for _ in range(2):  # made once, then served from the cache
+        packed = client.get("/api/orgs", headers={"Accept-Encoding": "br, gzip;q=0.9"})
+        assert packed.headers["content-encoding"] == "gzip"
+        assert packed.headers["vary"] == "Accept-Encoding"
+        assert packed.json() == plain.json()
+    raw = client.get("/api/orgs", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in raw.headers and raw.json() == plain.json()
+    one = client.get("/api/check/Qwen/Qwen3-8B", headers={"Accept-Encoding": "gzip"})
+    assert one.headers["content-encoding"] == "gzip" and one.json()["verdict"]
+
+
 def test_errors_are_json(client: TestClient) -> None:
     r = client.get("/api/share", params={"by": "nonsense"})
     assert r.status_code == 400 and "error" in r.json()

@@ -171,6 +171,13 @@ def test_model_page_ancestors_and_check_hook(client: TestClient) -> None:
     assert box is not None
     assert html.unescape(box.group(1)) == dashboard_store.EVIL_CHILD
     assert html.unescape(box.group(2)) == "?use=commercial"
+    # the RAM is fetched by the script (it can take minutes on a large store): the page
+    # names its answer but does not read it
+    ram = re.search(r'<div id="ram" data-model="([^"]*)">', r.text)
+    assert ram is not None and html.unescape(ram.group(1)) == dashboard_store.EVIL_CHILD
+    footer = r.text.split('<details class="calls">')[1]
+    assert "/api/lineage/" in footer and "/api/ram/" not in footer
+    assert "/api/models?id=" in footer and "/api/models?org=" not in footer
     r = client.get("/model", params={"id": "Qwen/nothing"})
     assert r.status_code == 404 and "not in the store" in _text(r.text)
     assert client.get("/model", params={"id": "x/y", "use": "evil"}).status_code == 400
@@ -257,15 +264,55 @@ def test_assets_exist_and_are_small_enough(client: TestClient, tmp_path: Path) -
     assert css is not None and "#vg-tooltip-element" in client.get(css.group(1)).text
 
 
-def test_warm_up_runs_a_check_before_the_first_request(
-        client: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
-    """serve's start-up thread pays for the first check's catalog parsing (seconds), so
-    the first model page a user opens does not."""
+def test_warm_up_runs_a_check_before_the_first_request(client: TestClient) -> None:
+    """serve's warm-up requests the most downloaded model's page and check (over
+    loopback, tests/test_web_warmup.py), which pays for the first check's catalog
+    parsing (seconds), so the first model page a user opens does not."""
     from modelatlas.catalog import bases
     from modelatlas.web import server
 
+    top = client.get("/api/models", params={"limit": 1}).json()[0]["id"]
+    views = server._top_model_views(client.app)
+    assert views == ["/model?id=" + quote(top, safe=""), "/api/check/" + quote(top, safe="/")]
     bases.orgs.cache_clear()
     bases.rules.cache_clear()
-    server._warm(client.app)
-    assert "warm-up failed" not in capsys.readouterr().err
+    for url in views:
+        assert client.get(url, headers={"X-Modelatlas-Warmup": "1"}).status_code == 200
     assert bases.orgs.cache_info().currsize == 1 and bases.rules.cache_info().currsize == 1
+
+
+def test_a_view_not_built_within_the_budget_shows_a_computing_page(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Past serve's page budget the view goes on being built in the background and a
+    self-reloading "computing" page (202) comes back at once; the reload gets the
+    built page, and requests for the same view join one build."""
+    db = dashboard_store.build(tmp_path_factory.mktemp("budget"), models=200, snapshots=3)
+    app = create_app(db, watch=False, page_budget=0.0001)
+    site = app.state.site
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        first = c.get("/orgs")
+        again = c.get("/orgs")
+        assert first.status_code == 202 and 'id="pending"' in first.text
+        assert '<meta http-equiv="refresh" content="2">' in first.text
+        assert first.headers["cache-control"] == "no-store"
+        assert "script" not in first.text.split("<main>")[1].split("</main>")[0]
+        assert len(site._inflight) <= 1           # the second request joined the first
+        built = again
+        for _ in range(600):
+            if built.status_code != 202:
+                break
+            built = c.get("/orgs")
+        assert built.status_code == 200 and "Organisations" in built.text
+        assert not site._inflight
+        # errors found by the background build reach the user as the error page
+        missing = c.get("/model", params={"id": "nobody/nothing"})
+        for _ in range(600):
+            if missing.status_code != 202:
+                break
+            missing = c.get("/model", params={"id": "nobody/nothing"})
+        assert missing.status_code == 404 and "nobody/nothing" in missing.text
+        # serve's own warm-up waits for the built page
+        warm = c.get("/families", headers={"X-Modelatlas-Warmup": "1"})
+        assert warm.status_code == 200 and 'id="pending"' not in warm.text
+        assert c.get("/families").status_code == 200    # now from the page cache
+    app.state.shared.close()

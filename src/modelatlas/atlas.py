@@ -187,9 +187,11 @@ class Atlas:
         """Counts of models, snapshots, observations, edges, quarantined records, runs."""
         return self._object("stats", {})
 
-    def models(self, org: str | None = None, limit: int = 20) -> pd.DataFrame:
-        """Models with their latest observation, most downloaded first (0: all)."""
-        return self._rows("models", {"org": org, "limit": limit})
+    def models(self, org: str | None = None, id: str | None = None,
+               limit: int = 20) -> pd.DataFrame:
+        """Models with their latest observation, most downloaded first (0: all); ``id``:
+        one model (any case, as lineage resolves ids)."""
+        return self._rows("models", {"org": org, "id": id, "limit": limit})
 
     def quarantine(self, limit: int = 20) -> pd.DataFrame:
         """Records rejected at ingest, newest first, with the reason (0: all)."""

@@ -101,6 +101,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("allowed_hosts", "MODELATLAS_ALLOWED_HOSTS", "",
                 "Extra Host names `serve` answers to (comma-separated); loopback names and"
                 " the bound interface are always allowed."),
+        Setting("serve_warmup", "MODELATLAS_SERVE_WARMUP", "1",
+                "`0`: `serve` does not build its default views in the background at start"
+                " (they are computed on their first view)."),
+        Setting("page_budget", "MODELATLAS_PAGE_BUDGET", "0.5",
+                "Seconds a dashboard page waits for its view to be built before a"
+                " self-reloading 'computing' page is shown (0: wait as long as it takes)."),
     )
 }
 

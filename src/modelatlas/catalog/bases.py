@@ -207,43 +207,90 @@ def licence_sql(ids_sql: str) -> str:
     """
 
 
-def edge_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, float | int]:
-    """How many lineage edges of the store at ``con`` have a base licence known offline.
+PROPAGATES_VIEW = "_ma_lic_propagates"
 
-    A base (the edge's parent) counts as known when its licence is known from the
-    store (``models.license_id``, not unknown/other), from this catalog, from the
-    original it re-uploads (:mod:`.reuploads`), or, for a base that has bases of
-    its own in the store, from one of its roots. Set-based: one query.
+
+def _register_propagating(con: duckdb.DuckDBPyConnection) -> None:
+    """Licences whose terms bind derivatives (``derivative_terms`` set in the catalog)."""
+    from modelatlas.licenses import catalog
+
+    ids = sorted(lid for lid, lic in catalog().items() if lic.derivative_terms)
+    load_rows(con, PROPAGATES_VIEW, {"license_id": ids})
+
+
+def coverage_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, list[object]]:
+    """SQL giving one row per base (edge parent) of the store at ``con``:
+    ``(parent, edges, how, source)``, ``how`` NULL when its licence is not known offline.
+
+    ``how`` says where the licence comes from, most direct first:
+    ``self`` (the base's own row in the store, or the base catalog), ``reupload``
+    (the original that the base copies), ``root`` (a root of the base, counted only
+    when that root's licence binds derivatives: a Llama-3 fine-tune is bound by
+    Llama's terms whatever its card says, while an Apache-2.0 root says nothing
+    about the licence its fine-tune's author chose). ``source`` is ``store`` or the
+    catalog layer (``repo``, ``family``, ``licence-catalog``). Needs nothing
+    registered beforehand; registers the rule tables on ``con``.
     """
     from modelatlas.catalog import reuploads
 
     register(con)
     reuploads.register(con)
+    _register_propagating(con)
     ru_sql, ru_params = reuploads.edges_sql(
         "SELECT parent AS id FROM edges UNION SELECT root_id FROM roots")
-    row = con.execute(f"""
+    sql = f"""
         WITH e AS (SELECT DISTINCT child, parent FROM edges WHERE child <> parent),
         ru AS ({ru_sql}),
-        up AS (  -- a base, or one of its roots when it has bases of its own in the store
-            SELECT DISTINCT parent AS id, parent AS via FROM e
-            UNION SELECT r.model_id, r.root_id FROM roots r
+        up AS (
+            SELECT DISTINCT parent AS id, parent AS via, 'self' AS how FROM e
+            UNION SELECT r.model_id, r.root_id, 'root' FROM roots r
                   WHERE r.model_id IN (SELECT parent FROM e) AND r.root_id <> r.model_id
         ),
-        cand AS (  -- ... or the original that one re-uploads
-            SELECT id, via FROM up
-            UNION SELECT up.id, ru.parent FROM up JOIN ru ON ru.child = up.via
+        cand AS (
+            SELECT id, via, how FROM up
+            UNION SELECT up.id, ru.parent, CASE up.how WHEN 'self' THEN 'reupload' ELSE 'root' END
+                  FROM up JOIN ru ON ru.child = up.via
         ),
-        st AS (SELECT lower(id) AS lid FROM models
-               WHERE license_id IS NOT NULL AND license_id NOT IN ('unknown', 'other')),
+        st AS (SELECT lower(id) AS lid, min(license_id) AS license_id FROM models
+               WHERE license_id IS NOT NULL AND license_id NOT IN ('unknown', 'other')
+               GROUP BY lower(id)),
         cat AS ({licence_sql("SELECT via AS id FROM cand")}),
-        known AS (
-            SELECT DISTINCT c.id FROM cand c
-            LEFT JOIN st ON st.lid = lower(c.via)
-            LEFT JOIN cat ON cat.id = c.via
+        lic AS (
+            SELECT c.id, c.how, coalesce(st.license_id, cat.license_id) AS license_id,
+                   CASE WHEN st.lid IS NOT NULL THEN 'store' ELSE cat.rule END AS source
+            FROM cand c LEFT JOIN st ON st.lid = lower(c.via) LEFT JOIN cat ON cat.id = c.via
             WHERE st.lid IS NOT NULL OR cat.id IS NOT NULL
-        )
-        SELECT count(*) AS edges, count(k.id) AS known
-        FROM e LEFT JOIN known k ON k.id = e.parent
-    """, ru_params).fetchone()
-    edges, known = (int(row[0]), int(row[1])) if row else (0, 0)
-    return {"edges": edges, "known": known, "share": known / edges if edges else 0.0}
+        ),
+        ok AS (
+            SELECT id, how, source,
+                   CASE how WHEN 'self' THEN 0 WHEN 'reupload' THEN 1 ELSE 2 END AS rk
+            FROM lic
+            WHERE how <> 'root' OR license_id IN (SELECT license_id FROM {PROPAGATES_VIEW})
+        ),
+        best AS (SELECT id, arg_min(how, (rk, source)) AS how,
+                        arg_min(source, (rk, source)) AS source FROM ok GROUP BY id)
+        SELECT e.parent, count(*) AS edges, b.how, b.source
+        FROM e LEFT JOIN best b ON b.id = e.parent
+        GROUP BY e.parent, b.how, b.source
+    """
+    return sql, ru_params
+
+
+def edge_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """How many lineage edges of the store at ``con`` have a base licence known offline.
+
+    Returns ``edges``, ``known``, ``share``, ``by_how`` (edges per origin of the
+    answer, see :func:`coverage_sql`) and ``unknown_bases`` (``(parent, edges)`` of
+    the bases whose licence stays unknown, most edges first). Set-based: one query.
+    """
+    sql, params = coverage_sql(con)
+    rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY edges DESC, parent", params).fetchall()
+    edges = sum(int(r[1]) for r in rows)
+    by_how: dict[str, int] = {}
+    for r in rows:
+        key = f"{r[2]}:{r[3]}" if r[2] else "unknown"
+        by_how[key] = by_how.get(key, 0) + int(r[1])
+    known = edges - by_how.get("unknown", 0)
+    return {"edges": edges, "known": known, "share": known / edges if edges else 0.0,
+            "by_how": by_how,
+            "unknown_bases": [(str(r[0]), int(r[1])) for r in rows if r[2] is None]}

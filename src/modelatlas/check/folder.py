@@ -16,6 +16,7 @@ import yaml
 from modelatlas.check import jsonsafe
 from modelatlas.check.subject import FileEntry, Subject, as_list, card_license, infer_relation
 from modelatlas.errors import InputError
+from modelatlas.store.tagsql import parent_ids
 
 MAX_CARD_BYTES = 2_000_000
 MAX_CONFIG_BYTES = 10_000_000
@@ -109,7 +110,7 @@ def read_folder(path: str | Path) -> Subject:
             notes.append(err)
     files = list_files(root)
     lic, lic_name, lic_link = card_license(card)
-    bases = as_list(card.get("base_model"))
+    bases = parent_ids(as_list(card.get("base_model")))
     tags = as_list(card.get("tags"))
     return Subject(
         id=root.resolve().name,

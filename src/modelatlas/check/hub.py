@@ -19,6 +19,7 @@ from modelatlas.check.subject import FileEntry, Subject, as_list, card_license, 
 from modelatlas.errors import NetworkError, NotFoundError
 from modelatlas.sources import hubfields
 from modelatlas.store.db import Store
+from modelatlas.store.tagsql import parent_ids
 
 if TYPE_CHECKING:
     from modelatlas.queries._engine import Reader
@@ -107,7 +108,7 @@ def from_record(rec: dict[str, Any], provenance: str) -> Subject:
                 ("…", "...")) for t in tags) else "none"
     bases = as_list(card.get("base_model"))
     tag_bases, tag_rel = bases_from_tags(tags)
-    bases += [b for b in tag_bases if b not in bases]
+    bases = parent_ids(bases + [b for b in tag_bases if b not in bases])
     relation = None
     if bases:
         relation = tag_rel if tag_rel and not card.get("base_model_relation") else infer_relation(

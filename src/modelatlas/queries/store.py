@@ -63,8 +63,23 @@ MODEL_COLUMNS = (
 )
 
 
+#: ``--id``: the stored spelling lineage resolves (lineage/describe.py): the exact one
+#: when stored, else the smallest case-insensitive match; so at most one row.
+ID_MATCH = ("{col} = (SELECT coalesce(max(CASE WHEN x.id = $id THEN x.id END), min(x.id))"
+            " FROM models AS x WHERE lower(x.id) = lower($id))")
+
+
 def _models(args: Args) -> Sql:
-    where = "WHERE lower(m.org) = lower($org)" if args["org"] else ""
+    conds = []
+    if args["org"]:
+        conds.append("lower(m.org) = lower($org)")
+    if args["id"]:
+        # One model, matched as lineage resolves an id. The filter sits inside the
+        # joined subquery too, so only that row's latest observation is read, not a
+        # join over every model's.
+        conds.append(ID_MATCH.format(col="m.id"))
+    where = ("WHERE " + " AND ".join(conds)) if conds else ""
+    obs_where = f"WHERE {ID_MATCH.format(col='model_id')}" if args["id"] else ""
     lim = "LIMIT $limit" if args["limit"] else ""
     text = f"""
     SELECT m.id, m.org, m.created_at,
@@ -72,14 +87,14 @@ def _models(args: Args) -> Sql:
            o.downloads_30d AS downloads, o.likes, m.tags, m.library, m.gated,
            m.params_total, m.params_active, m.first_seen, m.last_seen, o.snapshot AS observed,
            sp.population
-    FROM models m LEFT JOIN ({LATEST_OBS}) AS o ON o.model_id = m.id
+    FROM models m LEFT JOIN ({LATEST_OBS} {obs_where}) AS o ON o.model_id = m.id
     LEFT JOIN ({snapshot_populations_sql()}) AS sp
       ON sp.source = o.source AND sp.snapshot = o.snapshot
     {where}
     ORDER BY o.downloads_30d DESC NULLS LAST, m.id
     {lim}
     """
-    params: dict[str, Any] = {"org": args["org"], "limit": args["limit"]}
+    params: dict[str, Any] = {"org": args["org"], "limit": args["limit"], "id": args["id"]}
     return Sql(text, params)
 
 
@@ -95,6 +110,9 @@ QUERIES = (
           run=_stats, shape="object"),
     Query("models", "Models with their latest observation, most downloaded first.",
           params=(Param("org", help="Only this Hub namespace.", max_length=96),
+                  Param("id", help="Only this model id (any case, resolved as lineage"
+                        " resolves ids: the exact spelling, else the smallest match).",
+                        max_length=200),
                   limit(20, what="models")),
           columns=MODEL_COLUMNS, sql=_models, needs=("models", "latest_observations"),
           brief=("id", "org", "created_at", "license", "pipeline_tag", "downloads", "likes")),

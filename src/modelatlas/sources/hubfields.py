@@ -60,6 +60,12 @@ def literal(value: Any) -> Any:
         return None
     if s in ("True", "False"):
         return s == "True"
+    digits = s[1:] if s[:1] == "-" else s
+    if len(s) <= 40 and digits.isascii() and digits.isdigit() and (
+            digits[0] != "0" or len(digits) == 1):
+        # A plain decimal integer: what literal_eval would give, without parsing
+        # Python (it was 60% of the time of a 5M-line CSV).
+        return int(s)
     if s[:1] in "[{(" or s.lstrip("-").isdigit():
         try:
             return ast.literal_eval(s)

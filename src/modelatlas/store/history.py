@@ -92,8 +92,18 @@ def capture_staged(con: duckdb.DuckDBPyConnection, hub: str, staged: str = "_stg
     the same input is idempotent. Returns the number of history rows inserted
     (they stay in ``_hist_new`` until the transaction ends).
     """
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _hist_in AS {_staged_rows(staged, hub)}")
     stored = int(con.execute("SELECT count(*) FROM model_history").fetchall()[0][0])
+    if single and not stored:
+        # Nothing stored (a first load): every row stating something is news; the
+        # staged rows are read once, without a copy in ``_hist_in`` or a join.
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _hist_new AS
+            SELECT {_COLS} FROM ({_staged_rows(staged, hub)})
+            WHERE license_known OR gated IS NOT NULL
+        """)
+        con.execute(f"INSERT INTO model_history ({_COLS}) SELECT {_COLS} FROM _hist_new")
+        return int(con.execute("SELECT count(*) FROM _hist_new").fetchall()[0][0])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _hist_in AS {_staged_rows(staged, hub)}")
     if stored:
         con.execute("""
             DELETE FROM model_history h USING _hist_in i

@@ -272,7 +272,7 @@ def _mark_dirty(con: duckdb.DuckDBPyConnection, gen: int, known: int, hist_rows:
     parts = ["SELECT id AS model_id, 'lineage' AS kind, NULL::VARCHAR AS prev_org FROM _meta"
              + (" ANTI JOIN _mx k USING (id)" if known else ""),
              "SELECT parent, 'gone', NULL FROM _gone_parents",
-             "SELECT model_id, 'meta', NULL FROM _hist_ids"]
+             "SELECT DISTINCT model_id, 'meta', NULL FROM _hist_new"]
     if known:
         parts.append("SELECT id, CASE WHEN lin_changed THEN 'lineage' ELSE 'meta' END,"
                      " CASE WHEN prev_org IS DISTINCT FROM org THEN prev_org END"
@@ -375,8 +375,6 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: st
     skip = " ANTI JOIN (SELECT id FROM _mx WHERE same_hist) k ON k.id = s.id" if known else ""
     hist_rows = history.capture_staged(con, hub, f"(SELECT s.* FROM {STAGING} s{skip})",
                                        single=len(snapshots) == 1 and not dropped)
-    con.execute("CREATE OR REPLACE TEMP TABLE _hist_ids AS SELECT DISTINCT model_id"
-                " FROM _hist_new")
     hist_rows += _creations(con, hub, known)
     out = merge.Merged()
     # A bulk load (mostly new models: a first snapshot) rebuilds the point-lookup
@@ -402,7 +400,7 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: st
 
 
 TEMP_VIEWS = (*merge.TEMP_VIEWS, "_final", "_cre_in")
-TEMP_TABLES = (STAGING, *merge.TEMP, "_hist_new", "_hist_ids", "_hist_in", "_cre_t")
+TEMP_TABLES = (STAGING, *merge.TEMP, "_hist_new", "_hist_in", "_cre_t")
 
 
 def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
@@ -423,6 +421,21 @@ def transaction(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConnection]
         yield con
 
 
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, if a transaction is still open: a failed COMMIT (DuckDB out of
+    memory while writing) has already ended it, and a second error here would
+    replace the one-line message with a traceback."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
+
+
+def _store_error(label: str, exc: duckdb.Error) -> StoreError:
+    msg = str(exc).splitlines()[0]
+    if "pin block" in msg or "Out of Memory" in msg:
+        msg += " (DuckDB's memory limit while ingesting: MODELATLAS_INGEST_MEMORY_LIMIT)"
+    return StoreError(f"could not commit {label}: {msg}")
+
+
 @contextlib.contextmanager
 def _rollback_on_error(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConnection]:
     con = store.con
@@ -431,13 +444,13 @@ def _rollback_on_error(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConn
         yield con
         con.execute("COMMIT")
     except ModelAtlasError:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     except duckdb.Error as exc:
-        con.execute("ROLLBACK")
-        raise StoreError(f"could not commit {label}: {str(exc).splitlines()[0]}") from exc
+        _rollback(con)
+        raise _store_error(label, exc) from exc
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     finally:
         _cleanup(con)

@@ -33,6 +33,12 @@ def apply(con: duckdb.DuckDBPyConnection, written_sql: str, *, one_snapshot: boo
     """
     pick = "" if one_snapshot else (
         "QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY snapshot DESC, source) = 1")
+    if not con.execute("SELECT count(*) FROM latest_observations").fetchall()[0][0]:
+        # An empty table (a first load): every written row is the newest; no join,
+        # no copy of the rows into a temporary table first.
+        rows = con.execute(f"INSERT INTO latest_observations ({COLS})"
+                           f" SELECT {COLS} FROM ({written_sql}) {pick}").fetchall()
+        return int(rows[0][0])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lat_in AS
         SELECT i.*, l.model_id IS NOT NULL AS stored

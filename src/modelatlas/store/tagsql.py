@@ -127,6 +127,64 @@ def parsed(src: str) -> str:
     return PARSED.replace("{src}", src)
 
 
+# A parent id as uploaders sometimes write it, and the Hub id it means:
+#   ' Qwen/Qwen2.5-7B-Instruct ', '"Qwen/Qwen2.5-7B-Instruct"'  (white space, double quotes)
+#   'https://huggingface.co/org/name/tree/main', 'hf.co/org/name'  (a repo URL)
+#   '/root/.cache/huggingface/hub/models--org--name/snapshots/<sha>'  (a local HF cache path)
+#   'org/name/'  (trailing slashes)
+# Only these forms are rewritten; anything else is kept as written (after trim). The
+# raw value stays in ``models.tags`` / the card field. The Hub id grammar forbids
+# '--' in names, so the cache form splits unambiguously. regexp_extract only (same
+# group semantics in DuckDB and Spark, returning '' when there is no match).
+_CACHE_RE = r"models--([^/]+)--([^/]+)"
+_URL_RE = r"^(https?://)?(www\.)?(huggingface\.co|hf\.co)/([^/?#]+)/([^/?#]+)"
+_QUOTED_RE = r'^["`]*(.*?)["`]*$'
+_SLASH_RE = r"^(.*?)/*$"
+_BLANK = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
+
+
+def parent_id(col: str) -> str:
+    """SQL: the Hub id that the stated parent ``col`` names (see the forms above)."""
+    v = f"trim({col}, {_BLANK})"
+    unq = f"trim(regexp_extract({v}, '{_QUOTED_RE}', 1), {_BLANK})"
+    cache = f"regexp_extract({unq}, '{_CACHE_RE}', {{}})"
+    url = f"regexp_extract({unq}, '{_URL_RE}', {{}})"
+    # Fast path (almost every id): none of the markers of the forms above; plain
+    # string tests, so the regular expressions run only on the odd ones.
+    clean = (f"strpos({v}, '\"') = 0 AND strpos({v}, '`') = 0 AND strpos({v}, '--') = 0"
+             f" AND strpos({v}, '.co/') = 0 AND right({v}, 1) <> '/'")
+    return (f"CASE WHEN {clean} THEN {v}"
+            f" WHEN {cache.format(1)} <> '' THEN {cache.format(1)} || '/' || {cache.format(2)}"
+            f" WHEN {url.format(4)} <> '' THEN {url.format(4)} || '/' || {url.format(5)}"
+            f" ELSE regexp_extract({unq}, '{_SLASH_RE}', 1) END")
+
+
+def _odd(value: str) -> bool:
+    """``value`` shows a marker of a form :func:`parent_id` rewrites (its fast-path test)."""
+    return (value != value.strip(" \t\n\v\f\r") or any(m in value for m in ('"', "`", "--", ".co/"))
+            or value.endswith("/"))
+
+
+def parent_ids(values: list[str]) -> list[str]:
+    """The Hub ids that ``values`` (parents as written on a card or in tags) name, read
+    by the same SQL as ingest (:func:`parent_id`), so ``check``'s overlays and the
+    store agree; empty results and repeats are dropped, order kept."""
+    if not values:
+        return []
+    if not any(_odd(v) for v in values):  # the usual case: nothing to rewrite, no SQL run
+        return list(dict.fromkeys(v for v in values if v))
+    import duckdb
+
+    with duckdb.connect() as con:
+        row = con.execute(f"SELECT list_transform(?::VARCHAR[], lambda v: {parent_id('v')})",
+                          [values]).fetchone()
+    out: list[str] = []
+    for v in (row[0] if row and row[0] else []):
+        if v and v not in out:
+            out.append(str(v))
+    return out
+
+
 def edges_query(staging: str, bm_col: str | None = None) -> str:
     """SQL: one row (child, parent, relation, origin) per parent stated for a child.
 
@@ -180,10 +238,11 @@ def edges_query(staging: str, bm_col: str | None = None) -> str:
                     THEN lower(card_base_relation) ELSE 'unknown' END AS relation
         FROM {staging} WHERE card_base_models IS NOT NULL
     ), all_edges AS (
-        SELECT child, trim(parent) AS parent, relation, 0 AS pri FROM tag_edges
-        UNION ALL SELECT child, trim(parent), relation, 1 FROM cut_edges
-        UNION ALL SELECT child, trim(b.id), coalesce(b.relation, 'unknown'), 2 FROM hub_rows
-        UNION ALL SELECT child, trim(parent), relation, 3 FROM card_rows
+        SELECT child, {parent_id('parent')} AS parent, relation, 0 AS pri FROM tag_edges
+        UNION ALL SELECT child, {parent_id('parent')}, relation, 1 FROM cut_edges
+        UNION ALL SELECT child, {parent_id('b.id')}, coalesce(b.relation, 'unknown'), 2
+                  FROM hub_rows
+        UNION ALL SELECT child, {parent_id('parent')}, relation, 3 FROM card_rows
     )
     SELECT child, parent,
            arg_min(relation, (relation = 'unknown')::INT * 10 + pri) AS relation,

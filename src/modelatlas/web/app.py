@@ -16,6 +16,7 @@ allowlist, GET/HEAD only, Content-Security-Policy) and
 
 from __future__ import annotations
 
+import gzip
 import inspect
 import time
 from collections.abc import Callable, Iterable
@@ -30,12 +31,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from modelatlas.cli.output import to_json
 from modelatlas.errors import ModelAtlasError, NotFoundError, UsageError
 from modelatlas.queries import Param, Query, all_queries
+from modelatlas.queries._engine import Reader
 from modelatlas.web.assets import Assets
 from modelatlas.web.assets import mount as mount_assets
 from modelatlas.web.pages import Site
 from modelatlas.web.pages import mount as mount_pages
 from modelatlas.web.security import Guard, allowed_hosts
 from modelatlas.web.shared import SharedStore, StoreBusy
+from modelatlas.web.warmup import WarmUp
 
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}},
          "required": ["error"]}
@@ -77,37 +80,94 @@ def _query_default(p: Param) -> Any:
              json_schema_extra=extra or None)
 
 
+#: Answers at least this large go out gzip-compressed to clients that accept it (the
+#: compressed copy is made once and cached beside the plain one): a 16 MB ``orgs``
+#: list is ~1.5 MB on the wire, and moving the plain bytes through the server's HTTP
+#: layer cost more than the cache saved.
+GZIP_MIN_BYTES = 256 * 1024
+
+
+def _accepts_gzip(request: Request | None) -> bool:
+    if request is None:
+        return False
+    return any(part.split(";")[0].strip() == "gzip"
+               for part in request.headers.get("accept-encoding", "").split(","))
+
+
 class Api:
     """The routes' shared state: the store, and how one query answer is produced."""
 
     def __init__(self, shared: SharedStore) -> None:
         self.shared = shared
 
-    def answer(self, q: Query, raw: dict[str, Any]) -> Response:
+    def answer(self, q: Query, raw: dict[str, Any], request: Request | None = None
+               ) -> Response:
         args = q.parse({k: v for k, v in raw.items() if v is not None}, web=True)
-        key = (q.name, to_json(sorted(args.items())))
+        return self.cached(q.name + to_json(sorted(args.items())),
+                           lambda reader: reader.run(q, args).document(), request)
+
+    def _response(self, gen: str, key: str, body: bytes, request: Request | None,
+                  headers: dict[str, str] | None = None) -> Response:
+        """``body`` as JSON; gzip-compressed (once, then cached) when it is large and
+        the client accepts it."""
+        if len(body) < GZIP_MIN_BYTES:
+            return Response(body, media_type="application/json", headers=headers)
+        out = {**(headers or {}), "Vary": "Accept-Encoding"}
+        if not _accepts_gzip(request):
+            return Response(body, media_type="application/json", headers=out)
+        packed = self.shared.answers.get((gen, key + "\x00gzip"))
+        if packed is None:
+            packed = gzip.compress(body, compresslevel=5, mtime=0)
+            self.shared.answers.put((gen, key + "\x00gzip"), packed)
+        return Response(packed, media_type="application/json",
+                        headers={**out, "Content-Encoding": "gzip"})
+
+    def cached(self, key: str, produce: Callable[[Reader], Any],
+               request: Request | None = None) -> Response:
+        """The JSON of ``produce(reader)``, encoded once per store generation and ``key``
+        (a query and its parsed arguments, a check and its id and use): the one answer
+        cache of the server (:class:`~modelatlas.web.shared.AnswerCache`), dropped when
+        the store changes. While a writer holds the store a cached answer is served
+        marked stale; without one, StoreBusy (503)."""
         gen = self.shared.generation or ""
-        body = self.shared.answers.get((gen, key[0] + key[1]))
+        body = self.shared.answers.get((gen, key))
         if body is not None and self.shared.connected:
-            return Response(body, media_type="application/json")
+            return self._response(gen, key, body, request)
         try:
             with self.shared.reader() as reader:
                 gen = self.shared.generation or ""
-                body = to_json(reader.run(q, args).document()).encode()
+                body = to_json(produce(reader)).encode()
         except StoreBusy:
-            stale = self.shared.answers.get((gen, key[0] + key[1]))
+            stale = self.shared.answers.get((gen, key))
             if stale is None:
                 raise
-            return Response(stale, media_type="application/json",
-                            headers={"X-Modelatlas-Stale": "store-busy"})
-        self.shared.answers.put((gen, key[0] + key[1]), body)
-        return Response(body, media_type="application/json")
+            return self._response(gen, key, stale, request,
+                                  {"X-Modelatlas-Stale": "store-busy"})
+        self.shared.answers.put((gen, key), body)
+        return self._response(gen, key, body, request)
+
+    def check(self, model_id: str, use: str, users: int | None,
+              request: Request | None = None) -> Response:
+        """``GET /api/check/{org}/{name}``: the check of a Hub id (never a path), cached
+        like a query answer (its inputs are the store and the shipped catalogs)."""
+        from modelatlas.check import check as run_check
+        from modelatlas.check import hubid
+
+        model_id = hubid.require(model_id)  # the Hub's grammar: no path form passes
+        if use not in ("commercial", "research", "saas"):
+            raise UsageError("use must be one of commercial|research|saas")
+        return self.cached(
+            "check" + to_json([model_id, use, users]),
+            lambda reader: run_check(model_id, reader=reader, use=use, users=users,
+                                     folders=False).as_dict(), request)
 
 
 def _endpoint(api: Api, q: Query, with_positional: bool) -> Callable[..., Response]:
     """A route function whose signature declares the query's parameters (for OpenAPI)."""
     pos = q.positional()
-    params: list[inspect.Parameter] = []
+    # the request (for its Accept-Encoding) is injected by FastAPI, not a query parameter
+    params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                annotation=Request)]
     for p in q.params:
         if not p.web or (p is pos and not with_positional):
             continue
@@ -119,8 +179,8 @@ def _endpoint(api: Api, q: Query, with_positional: bool) -> Callable[..., Respon
                                             default=_query_default(p),
                                             annotation=_annotation(p)))
 
-    def route(**values: Any) -> Response:
-        return api.answer(q, values)
+    def route(request: Request, **values: Any) -> Response:
+        return api.answer(q, values, request)
 
     route.__signature__ = inspect.Signature(params, return_annotation=Any)  # type: ignore[attr-defined]
     route.__name__ = q.method + ("_by_id" if with_positional else "")
@@ -129,16 +189,19 @@ def _endpoint(api: Api, q: Query, with_positional: bool) -> Callable[..., Respon
 
 
 def create_app(db: str | Path | None = None, *, watch: bool = True,
-               bound: str | None = None, allow_hosts: Iterable[str] = ()) -> FastAPI:
+               bound: str | None = None, allow_hosts: Iterable[str] = (),
+               page_budget: float | None = None) -> FastAPI:
     """The app over the store at ``db`` (``None``/``":memory:"``: an empty in-memory one).
 
     It answers requests whose ``Host`` is a loopback name, ``bound`` (the interface
     ``serve`` listens on), a name in ``MODELATLAS_ALLOWED_HOSTS`` or in ``allow_hosts``;
-    any other Host gets 400 (:mod:`modelatlas.web.security`)."""
+    any other Host gets 400 (:mod:`modelatlas.web.security`). ``page_budget``: seconds a
+    page request waits for its view to be built before a self-reloading "computing"
+    page is shown (None: as long as it takes)."""
     path = None if db is None or str(db) == ":memory:" else Path(db).expanduser()
     shared = SharedStore(path, watch=watch)
     api = Api(shared)
-    site = Site(api, Assets())
+    site = Site(api, Assets(), budget=page_budget)
     app = FastAPI(title="modelatlas", docs_url=None, redoc_url=None,
                   description="Open-weight AI ecosystem metrics; every query of the CLI, with "
                               "the same parameters and the same JSON.")
@@ -173,24 +236,23 @@ def create_app(db: str | Path | None = None, *, watch: bool = True,
             app.get(f"/api/{q.name}/{{{pos.name}:path}}", summary=q.help, responses=RESPONSES,
                     name=q.method + "_by_id")(_endpoint(api, q, True))
 
+    warmup = WarmUp()
+
+    @app.get("/api/ready", summary="Readiness: whether serve's start-up warm-up has built "
+             "the default views (their first answers are then cached), with each view's "
+             "status and time; state 'off' when this process runs no warm-up.")
+    def ready() -> dict[str, Any]:
+        return warmup.document()
+
     @app.get("/api/queries", summary="Every query with its parameters and choices.")
     def queries() -> list[dict[str, Any]]:
         return [q.describe() for q in all_queries()]
 
     @app.get("/api/check/{org}/{name}", responses=RESPONSES,
              summary="Due diligence on a Hub model in the store (Hub ids only, never paths).")
-    def check(org: str, name: str, use: str = "commercial",
+    def check(request: Request, org: str, name: str, use: str = "commercial",
               users: int | None = Q(None, ge=0, le=10**12)) -> Response:
-        from modelatlas.check import check as run_check
-        from modelatlas.check import hubid
-
-        model_id = hubid.require(f"{org}/{name}")  # the Hub's grammar: no path form passes
-        if use not in ("commercial", "research", "saas"):
-            raise UsageError("use must be one of commercial|research|saas")
-        with shared.reader() as reader:
-            doc = run_check(model_id, reader=reader, use=use, users=users,
-                            folders=False).as_dict()
-        return Response(to_json(doc).encode(), media_type="application/json")
+        return api.check(f"{org}/{name}", use, users, request)
 
     mount_assets(app, site.assets)
     mount_pages(app, site)
@@ -204,5 +266,6 @@ def create_app(db: str | Path | None = None, *, watch: bool = True,
 
     app.add_middleware(Guard, hosts=allowed_hosts(bound, allow_hosts))
     app.state.shared = shared
+    app.state.warmup = warmup
     app.state.site = site
     return app

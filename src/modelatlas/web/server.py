@@ -9,8 +9,11 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from modelatlas import settings
 from modelatlas.settings import default_db_path
+from modelatlas.web.warmup import HEADER
 
 
 def run_server(db: str | Path | None, *, host: str, port: int,
@@ -23,7 +26,8 @@ def run_server(db: str | Path | None, *, host: str, port: int,
     from modelatlas.web.app import create_app
 
     path = Path(db) if db else default_db_path()
-    app = create_app(path, bound=host, allow_hosts=allow_hosts)
+    app = create_app(path, bound=host, allow_hosts=allow_hosts,
+                     page_budget=page_budget())
 
     @app.middleware("http")
     async def _log(request: Request, call_next: Callable[..., Any]) -> Any:
@@ -31,11 +35,13 @@ def run_server(db: str | Path | None, *, host: str, port: int,
         response = await call_next(request)
         ms = (time.perf_counter() - t0) * 1000
         path_q = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        print(f"{request.method} {_printable(path_q[:300])} {response.status_code} {ms:.1f}ms",
-              file=sys.stderr, flush=True)
+        who = "warm-up " if request.headers.get(HEADER) else ""
+        print(f"{who}{request.method} {_printable(path_q[:300])} {response.status_code}"
+              f" {ms:.1f}ms", file=sys.stderr, flush=True)
         return response
 
-    threading.Thread(target=_warm, args=(app,), name="modelatlas-warm", daemon=True).start()
+    threading.Thread(target=_warm, args=(app, host, port), name="modelatlas-warm",
+                     daemon=True).start()
     shown = f"[{host}]" if ":" in host else host
     print(f"modelatlas serving {path} at http://{shown}:{port}/ (API: /api/queries;"
           " Ctrl-C to stop)", file=sys.stderr, flush=True)
@@ -45,34 +51,44 @@ def run_server(db: str | Path | None, *, host: str, port: int,
         app.state.shared.close()
 
 
-def _warm(app: Any) -> None:
-    """Import the chart code, bundle the Vega runtime and load the check's catalogs while
-    the server waits for its first request, so the first page a user opens does not pay
-    for them."""
+def page_budget() -> float | None:
+    """MODELATLAS_PAGE_BUDGET as seconds (0 or less, or not a number: no budget)."""
+    try:
+        value = float(settings.get("page_budget"))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def _warm(app: Any, host: str, port: int) -> None:
+    """Import the chart code and bundle the Vega runtime while the server starts, then
+    build the default views (:mod:`modelatlas.web.warmup`) once it accepts requests,
+    and the most downloaded model's page and check (which also parses the check's
+    licence, base-model and re-upload catalogs: 1.8 s the first time), so the first
+    page a user opens does not pay for them. ``GET /api/ready`` reports progress."""
     try:
         import modelatlas.report.charts
         import modelatlas.web.page_charts  # noqa: F401
 
         app.state.site.assets.url("vega.js")
-        _warm_check(app)
     except Exception as exc:  # a warm-up only: the first page retries and reports it
         print(f"note: warm-up failed ({type(exc).__name__}: {str(exc)[:200]});"
               " the first page will try again", file=sys.stderr, flush=True)
+    if settings.get("serve_warmup").strip() not in ("0", "false", "no", "off"):
+        app.state.warmup.run(host, port, lambda: _top_model_views(app))
 
 
-def _warm_check(app: Any) -> None:
-    """The first check of a process imports the check package and parses the licence,
-    base-model, organisation and re-upload catalogs (YAML: seconds on a loaded machine,
-    against about 0.1 s for a later check): run one, on the store's most downloaded
-    model (read through the ``models`` query, as any client would), and drop it."""
-    from modelatlas.check import check as run_check
+def _top_model_views(app: Any) -> list[str]:
+    """The most downloaded model's page and check (read through the ``models`` query,
+    as any client would); none on an empty store."""
     from modelatlas.queries import get
 
     resp = app.state.site.api.answer(get("models"), {"limit": "1"})
     rows = json.loads(bytes(resp.body))
-    if rows:
-        with app.state.shared.reader() as reader:
-            run_check(str(rows[0]["id"]), reader=reader, folders=False)
+    if not rows:
+        return []
+    model = str(rows[0]["id"])
+    return ["/model?id=" + quote(model, safe=""), "/api/check/" + quote(model, safe="/")]
 
 
 def _printable(text: str) -> str:

@@ -16,7 +16,11 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
+import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
@@ -31,6 +35,7 @@ from modelatlas.errors import ModelAtlasError, NotFoundError
 from modelatlas.queries import Param, all_queries, get
 from modelatlas.report.page import script_json
 from modelatlas.web.shared import AnswerCache, StoreBusy
+from modelatlas.web.warmup import HEADER as WARMUP_HEADER
 
 if TYPE_CHECKING:
     from modelatlas.web.app import Api
@@ -40,6 +45,13 @@ if TYPE_CHECKING:
 MAX_PARAM = 200
 #: Rows of a table per page.
 PAGE_ROWS = 50
+
+#: Pages built at once in the background (2 cores: more would only share them).
+BUILDERS = 2
+#: Views being built (or built and not yet collected) at most; beyond, 503.
+MAX_INFLIGHT = 64
+#: Seconds between reloads of the "computing" page.
+REFRESH_S = 2
 
 NAV = (("/", "Overview"), ("/orgs", "Organisations"), ("/families", "Families"),
        ("/licences", "Licences"), ("/changes", "Changes"), ("/openness", "Openness"))
@@ -212,6 +224,13 @@ class Site:
     assets: Assets
     env: jinja2.Environment = field(default_factory=environment)
     pages: AnswerCache = field(default_factory=lambda: AnswerCache(64 * 1024 * 1024))
+    #: Seconds a request waits for its page to be built before the "computing" page
+    #: is shown (None: wait however long the build takes; in-process apps and tests).
+    budget: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _inflight: dict[tuple[str, str], tuple[Future[Response], float]] = field(
+        default_factory=dict)
+    _pool: ThreadPoolExecutor | None = None
 
     def render(self, template: str, **ctx: Any) -> str:
         return self.env.get_template(template).render(
@@ -220,7 +239,14 @@ class Site:
     def page(self, request: Request, template: str,
              build: Callable[[Asked], Mapping[str, Any]], *, cache: bool = True) -> Response:
         """Build (or fetch from the cache) one page; expected failures become an error
-        page with the API's status and one-line message."""
+        page with the API's status and one-line message.
+
+        With a ``budget`` (``serve``: MODELATLAS_PAGE_BUDGET seconds), a page whose
+        answers are not computed yet (the first view of a heavy query on a large
+        store: seconds to minutes) is built in the background: if it is not done
+        within the budget, a small "computing" page (202) that reloads itself comes
+        back at once, and the reload gets the built page. A second request for the
+        same view joins the build under way instead of starting another."""
         shared = self.api.shared
         key = (shared.generation or "", str(request.url.path) + "?" + request.url.query)
         if cache and shared.connected:
@@ -228,12 +254,44 @@ class Site:
             body = self.pages.get(key)
             if body is not None:
                 return HTMLResponse(body)
+        path = request.url.path
+        if self.budget is None:
+            return self._build(key, path, template, build, cache)
+        # serve's own warm-up wants the built page, not the "computing" one
+        budget = None if request.headers.get(WARMUP_HEADER) else self.budget
+        with self._lock:
+            entry = self._inflight.get(key)
+            if entry is None:
+                if len(self._inflight) >= MAX_INFLIGHT:
+                    for k in [k for k, (f, _) in self._inflight.items() if f.done()]:
+                        del self._inflight[k]
+                if len(self._inflight) >= MAX_INFLIGHT:
+                    return self.error(503, "too many views are being computed at once;"
+                                      " retry in a few seconds", {"Retry-After": "5"})
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(BUILDERS, "modelatlas-page")
+                entry = (self._pool.submit(self._build, key, path, template, build, cache),
+                         time.monotonic())
+                self._inflight[key] = entry
+        job, started = entry
+        try:
+            response = job.result(timeout=budget)
+        except FutureTimeout:
+            return self.pending(path, time.monotonic() - started)
+        with self._lock:
+            if self._inflight.get(key) is entry:
+                del self._inflight[key]
+        return response
+
+    def _build(self, key: tuple[str, str], path: str, template: str,
+               build: Callable[[Asked], Mapping[str, Any]], cache: bool) -> Response:
+        shared = self.api.shared
         asked = Asked(self)
         try:
             ctx = dict(build(asked))
             stats, _ = asked.maybe("stats")
             html = self.render(template, stats=stats or {}, stale=asked.stale,
-                               api_calls=asked.calls, path=request.url.path, **ctx)
+                               api_calls=asked.calls, path=path, **ctx)
         except StoreBusy as exc:
             return self.error(503, str(exc), {"Retry-After": "5"})
         except NotFoundError as exc:
@@ -243,8 +301,19 @@ class Site:
         body = html.encode()
         if cache and not asked.stale and shared.generation == key[0]:
             self.pages.put(key, body)
+            with self._lock:   # the page cache answers from now on; a waiter has the job
+                self._inflight.pop(key, None)
         headers = {"X-Modelatlas-Stale": "store-busy"} if asked.stale else None
         return HTMLResponse(body, headers=headers)
+
+    def pending(self, path: str, waited: float) -> HTMLResponse:
+        """The page shown while a view is computed: interactive at once (navigation,
+        search), reloading itself every :data:`REFRESH_S` seconds until the view is
+        there."""
+        html = self.render("pending.html", waited=waited, refresh=REFRESH_S, stats={},
+                           stale=False, api_calls=[], path=path)
+        return HTMLResponse(html, status_code=202,
+                            headers={"Cache-Control": "no-store"})
 
     def error(self, status: int, message: str,
               headers: Mapping[str, str] | None = None) -> HTMLResponse:

@@ -3,10 +3,12 @@
 The page reads ``lineage`` (parents, roots, descendants), walks ``lineage`` up
 from each parent to draw the ancestors (bounded: a hostile graph cannot make a
 page do unbounded work), reads ``openness`` (the metadata profile and linked
-OSAI / MOF entries) and ``ram``, and lists the model's row from ``models``.
-The due-diligence check is fetched by the page's script from
-``GET /api/check/<id>`` (the check can take longer than the rest, so the page
-is usable first); the use and users in the URL go with it.
+OSAI / MOF entries), and lists the model's row from ``models --id``. Two
+sections are fetched by the page's script, so the page is usable first: the
+due-diligence check from ``GET /api/check/<id>`` (the use and users in the URL
+go with it) and the model's RAM from ``GET /api/ram/<id>`` (one model's RAM
+ranks it against its whole size-class cohort: 1-2 minutes the first time on the
+3M-model store, where the rest of the page takes well under a second).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from modelatlas.errors import ModelAtlasError, UsageError
-from modelatlas.web.pages._site import Asked, Site, text_param
+from modelatlas.queries import get
+from modelatlas.web.pages._site import Asked, Site, api_url, text_param
 
 #: Ancestors drawn at most (nodes, generations): Hub chains are a handful deep.
 MAX_ANCESTORS = 60
@@ -76,11 +79,10 @@ def ancestors(ask: Asked, lineage: dict[str, Any]) -> tuple[Node, bool]:
 
 
 def _model_row(ask: Asked, model_id: str) -> dict[str, Any] | None:
-    """The model's row of ``models --org`` (its latest observation), if listed."""
-    if "/" not in model_id:
-        return None
-    rows, _err = ask.maybe("models", org=model_id.split("/", 1)[0], limit=10_000)
-    return next((r for r in rows or () if str(r["id"]).lower() == model_id.lower()), None)
+    """The model's row of ``models --id`` (its latest observation), if listed: one row
+    read, not the organisation's whole list (3.8 MB of JSON for the largest one)."""
+    rows, _err = ask.maybe("models", id=model_id, limit=1)
+    return next(iter(rows or ()), None)
 
 
 def _use(request: Request) -> tuple[str, int | None]:
@@ -115,11 +117,11 @@ def register(app: FastAPI, site: Site) -> None:
             lin = ask("lineage", model_id=model_id)
             tree, cut = ancestors(ask, lin)
             openness, openness_error = ask.maybe("openness", target=lin["id"])
-            ram, _ram_error = ask.maybe("ram", model_id=lin["id"])
             check_query = "?" + urlencode({"use": use, **({"users": users} if users else {})})
             return {"lin": lin, "row": _model_row(ask, lin["id"]), "ancestors": tree,
                     "ancestors_cut": cut, "openness": openness,
-                    "openness_error": openness_error, "ram": ram or [], "use": use,
+                    "openness_error": openness_error, "use": use,
+                    "ram_url": api_url("ram", {"model_id": lin["id"]}, get("ram").positional()),
                     "users": users, "uses": USES, "check_query": check_query,
                     "formats": tuple(BOM_FORMATS)}
 

@@ -3,7 +3,8 @@
  * Served from /static/ under the Content-Security-Policy "script-src 'self'":
  * no inline script exists, and this file never turns data into markup. Chart
  * specs are read as JSON from <script type="application/json"> blocks; check
- * results come from GET /api/check/...; every string from data is placed with
+ * results come from GET /api/check/..., a model's RAM from GET /api/ram/...
+ * (both can take longer than the page); every string from data is placed with
  * textContent. Vega runs with its expression interpreter (ast: true), so no
  * eval is needed.
  */
@@ -170,6 +171,33 @@
     }).then(checkDone);
   }
 
+  function loadRam() {
+    var box = document.getElementById("ram");
+    if (!box) { return; }
+    var id = box.getAttribute("data-model") || "";
+    var url = "/api/ram/" + id.split("/").map(encodeURIComponent).join("/");
+    fetch(url, { headers: { "Accept": "application/json" } }).then(function (resp) {
+      return resp.json().then(function (body) { return { status: resp.status, body: body }; });
+    }).then(function (res) {
+      box.textContent = "";
+      if (res.status !== 200) {
+        box.appendChild(el("p", "No RAM: " + show(res.body && res.body.error) +
+          " (HTTP " + res.status + ")", "empty"));
+        box.setAttribute("data-loaded", "error");
+        return;
+      }
+      var rows = Array.isArray(res.body) ? res.body : [];
+      box.appendChild(rows.length ? table(rows) : el("p", "No rows.", "empty"));
+      box.setAttribute("data-loaded", "true");
+    }).catch(function (err) {
+      box.textContent = "";
+      box.appendChild(el("p", "No RAM: " + String(err), "error"));
+      box.setAttribute("data-loaded", "error");
+    }).then(function () {
+      if (window.performance && performance.mark) { performance.mark("ram-loaded"); }
+    });
+  }
+
   function autoSubmit() {
     document.querySelectorAll("form.filters select").forEach(function (s) {
       s.addEventListener("change", function () {
@@ -181,6 +209,7 @@
   function start() {
     autoSubmit();
     loadCheck();
+    loadRam();
     var boxes = document.querySelectorAll(".chart[data-spec]").length;
     if (!boxes || window.vegaEmbed) { drawCharts(); } else {
       document.body.setAttribute("data-charts", "no-runtime");
