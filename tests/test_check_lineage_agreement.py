@@ -32,7 +32,8 @@ def _agree(store: Store, ids: list[str]) -> list[tuple[str, object, object]]:
 
 def test_tricky_graph_every_model(store: Store) -> None:
     """Cycles, self-loops, merges, a case-variant parent, a model known only as a
-    node, a re-upload (whose inferred original is an overlay, not a lineage parent)."""
+    node, a re-upload (whose inferred original is a lineage parent of origin
+    ``reupload-rule`` in both: issue 12)."""
     add_models(store, [(m, None) for m in (
         "a/root", "b/root", "c/ft", "d/merge", "e/deep", "x/cyc1", "x/cyc2", "x/cyc3",
         "s/self", "Q/Up", "v/child-of-variant", "unsloth/Qwen3.5-4B", "w/ft-of-reupload")])
@@ -48,11 +49,13 @@ def test_tricky_graph_every_model(store: Store) -> None:
     ids = [r["model_id"] for r in store.rows("SELECT DISTINCT model_id FROM roots ORDER BY 1")]
     assert "only/a-node" in ids and "Q/Up" in ids
     assert _agree(store, ids) == []
-    # the re-upload's original is known to check as an overlay with its origin
+    # the re-upload's original is the root in both, reached by an edge of its origin
     d = check("w/ft-of-reupload", store=store).as_dict()["lineage"]
-    assert d["roots"] == ["unsloth/Qwen3.5-4B"]
+    assert d["roots"] == ["Qwen/Qwen3.5-4B"] == Atlas(store).lineage("w/ft-of-reupload")["roots"]
     assert "Qwen/Qwen3.5-4B" in d["licence_roots"]
     assert any(e["origin"] == "reupload-rule" for e in d["edges"])
+    up = Atlas(store).lineage("unsloth/Qwen3.5-4B")["parents"]
+    assert [(p["id"], p["origin"]) for p in up] == [("Qwen/Qwen3.5-4B", "reupload-rule")]
     # a case variant of an id resolves to the same spelling in both
     assert check("q/up", store=store).subject.id == Atlas(store).lineage("q/up")["id"]
 

@@ -160,5 +160,7 @@ def test_monthly_new_derivative_share_by_family_on_real_data(
     region = Atlas(st).derivatives("share", "region", "month")
     assert set(region["group"]) <= {"us", "china", "eu", "other", "unknown"}
     leaves = Atlas(st).derivatives("leaves").set_index("relation")
-    assert leaves.loc["quantized", "share"] > 0.95
+    # Re-upload resolution (issue 12) makes unsloth's -bnb-4bit copies quantized
+    # nodes, and people fine-tune on them: 237 of 254 quantized derivatives are leaves.
+    assert leaves.loc["quantized", "share"] > 0.9
     assert isinstance(Atlas(st).derivatives("trees"), pd.DataFrame)

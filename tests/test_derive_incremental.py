@@ -21,6 +21,7 @@ LICENCES = ["apache-2.0", "mit", "llama3.1", "cc-by-nc-4.0", "other", None]
 RELS = ["finetune", "adapter", "quantized", "merge", None]
 DERIVED = {
     "roots": "SELECT model_id, root_id, depth, round(weight, 9), family FROM roots",
+    "reupload_edges": "SELECT * FROM reupload_edges",
     "issues": "SELECT model_id, kind, detail FROM lineage_issues",
     "orgs": "SELECT * FROM orgs",
     "licences": "SELECT id, license_id, license_origin FROM models",
@@ -30,7 +31,18 @@ DERIVED = {
 
 
 def _id(i: int) -> str:
+    """Model ids; some are re-uploads (the rule gives them a parent: issue 12) and
+    some are the originals those name (the rule's parent is then a stored model)."""
+    if i % 6 == 5:
+        return f"unsloth/Qwen3.5-{i}B-bnb-4bit"   # -> Qwen/Qwen3.5-{i}B
+    if i % 6 == 2:
+        return f"Qwen/Qwen3.5-{i + 3}B"           # the original of model i + 3
     return f"{ORGS[i % len(ORGS)]}/m{i}"
+
+
+def _ghost(p: int) -> str:
+    """A parent-only id: half of them re-uploads (the rule resolves them)."""
+    return f"unsloth/Qwen3.5-{p}B-GGUF" if p % 2 == 0 else f"ghost/g{p}"
 
 
 model = st.fixed_dictionaries({
@@ -52,7 +64,7 @@ def _rows(ms: dict[int, dict[str, Any]], snap: dt.date,
             tags.append(f"license:{m['licence']}")
         card: list[str] = []
         for p, rel, lower, ghost in m["parents"]:
-            pid = f"ghost/g{p}" if ghost else _id(p)
+            pid = _ghost(p) if ghost else _id(p)
             pid = pid.lower() if lower else pid
             if m["card_only"]:
                 card.append(pid)

@@ -36,10 +36,12 @@ from modelatlas.errors import StoreError
 from modelatlas.store import changes
 from modelatlas.store.db import Store
 
-DERIVE_VERSION = "2"  # bump when a step's definition changes: stores recompute in full
+DERIVE_VERSION = "3"  # bump when a step's definition changes: stores recompute in full
 CATALOG_FILES = (
     ("modelatlas.catalog", "data/orgs.yaml"),
     ("modelatlas.catalog", "data/families.yaml"),
+    ("modelatlas.catalog", "data/reuploads.yaml"),  # re-upload edges (lineage step)
+    ("modelatlas.catalog", "data/bases.yaml"),
     ("modelatlas.licenses", "data/licenses.yaml"),
     ("modelatlas.licenses", "data/aliases.yaml"),
     ("modelatlas.licenses", "data/repos.yaml"),

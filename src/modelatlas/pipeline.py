@@ -26,6 +26,7 @@ import duckdb
 
 from modelatlas import derive, settings
 from modelatlas.errors import InputError, ModelAtlasError
+from modelatlas.metrics.populations import recordable
 from modelatlas.sources import registry
 from modelatlas.sources.file_hub_parquet import simulated as parquet_simulated
 from modelatlas.sources.file_hub_parquet import snapshot_of as parquet_snapshot
@@ -150,14 +151,17 @@ def _groups(planned: list[_Planned]) -> Iterator[list[_Planned]]:
 
 
 def _commit_group(store: Store, group: list[_Planned], run_id: str,
-                  summary: IngestSummary) -> None:
+                  summary: IngestSummary, population: str | None = None) -> None:
     label = str(group[0].path) if len(group) == 1 else (
         f"{group[0].path} (+{len(group) - 1} more)")
     # Only complete listings (Hub dumps, simulated hubs) may later imply a removal.
     scope = (group[0].form.name, True if group[0].simulated else None)
+    # What the snapshots cover: the user's --population, else what the format declares.
+    declared = ((population, "user") if population is not None
+                else (group[0].form.population, "source"))
     commit_input(store, itertools.chain.from_iterable(p.form.read(p.plan) for p in group),
                  run_id=run_id, source_label=label, simulated=group[0].simulated,
-                 summary=summary, scope=scope)
+                 summary=summary, scope=scope, population=declared)
     summary.inputs[-1:] = [str(p.path) for p in group]
 
 
@@ -170,20 +174,21 @@ def _fail(store: Store, run_id: str, summary: IngestSummary, path: Path,
 
 
 def _commit_all(store: Store, planned: list[_Planned], run_id: str, summary: IngestSummary,
-                n_files: int, on_file: Callable[[Path, int, int], None] | None) -> None:
+                n_files: int, on_file: Callable[[Path, int, int], None] | None,
+                population: str | None = None) -> None:
     done = 0
     for group in _groups(planned):
         if on_file:
             on_file(group[-1].path, done + len(group), n_files)
         try:
-            _commit_group(store, group, run_id, summary)
+            _commit_group(store, group, run_id, summary, population)
         except ModelAtlasError as exc:
             if len(group) == 1:
                 _fail(store, run_id, summary, group[0].path, exc)
             else:  # find the bad file(s): commit the group's files one by one
                 for p in group:
                     try:
-                        _commit_group(store, [p], run_id, summary)
+                        _commit_group(store, [p], run_id, summary, population)
                     except ModelAtlasError as exc1:
                         _fail(store, run_id, summary, p.path, exc1)
         done += len(group)
@@ -197,12 +202,17 @@ def ingest_files(
     snapshot: dt.date | None = None,
     batch_size: int | None = None,
     on_file: Callable[[Path, int, int], None] | None = None,
+    population: str | None = None,
 ) -> IngestSummary:
     """Ingest every file; returns the summary (``failed`` lists unreadable files).
 
     Each input is committed whole or not at all; a file that cannot be read is
-    quarantined and the others still go in.
+    quarantined and the others still go in. Every snapshot written records its
+    population: ``population`` when given (``--population``), else the one the
+    file's format declares (:func:`modelatlas.store.ingest.record_population`).
     """
+    if population is not None:
+        population = recordable(population)
     files = expand(paths)
     batch_size = batch_size or int(settings.get("batch_size"))
     run_id = new_run(store, "ingest file", " ".join(map(str, paths)))
@@ -216,7 +226,7 @@ def ingest_files(
             except InputError as exc:
                 _fail(store, run_id, summary, path, exc)
         planned.sort(key=_Planned.sort_key)
-        _commit_all(store, planned, run_id, summary, len(files), on_file)
+        _commit_all(store, planned, run_id, summary, len(files), on_file, population)
         status = "failed" if summary.nothing_read else "ok"
         message = "; ".join(summary.failed)
     except BaseException as exc:

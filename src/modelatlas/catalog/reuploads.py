@@ -36,6 +36,10 @@ from modelatlas.errors import CatalogError
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ORIGIN = "reupload-rule"
+#: Only Hub ids (org/name) are read, and only Hub ids are named as originals: a base
+#: written as a quoted string or a local path is not a repository (hf-new-models has
+#: ``base_model:"Qwen/Qwen2.5-7B-Instruct"``).
+HUB_ID = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}"
 RELATIONS = ("reupload", "quantized", "finetune")
 _VIEWS = ("_ma_reup_orgs", "_ma_reup_known")
 
@@ -65,6 +69,13 @@ def _doc() -> dict[str, Any]:
 def repackagers() -> dict[str, str]:
     """lower-case namespace -> relation of its copies."""
     return {str(e["org"]).lower(): str(e["relation"]) for e in _doc()["repackagers"]}
+
+
+def suffix_rx(relation: str | None = None) -> str:
+    """The packaging-suffix regex (case-insensitive use); a repo whose name matches it,
+    or whose namespace is a re-packager, is a candidate of :func:`edges_sql` (the
+    Spark derive narrows its nodes with the same test)."""
+    return _suffix_rx(relation)
 
 
 def _suffix_rx(relation: str | None = None) -> str:
@@ -106,7 +117,8 @@ def edges_sql(ids_sql: str) -> tuple[str, list[object]]:
     any_rx, quant_rx, fine_rx = _suffix_rx(), _suffix_rx("quantized"), _suffix_rx("finetune")
     canon_orgs = sorted(bases.orgs())
     sql = f"""
-        WITH ids AS (SELECT DISTINCT id FROM ({ids_sql}) WHERE strpos(id, '/') > 0),
+        WITH ids AS (SELECT DISTINCT id FROM ({ids_sql})
+                     WHERE regexp_full_match(id, '{HUB_ID}')),
         n AS (
             SELECT id, split_part(id, '/', 1) AS org,
                    substr(id, strpos(id, '/') + 1) AS name FROM ids
@@ -161,7 +173,7 @@ def edges_sql(ids_sql: str) -> tuple[str, list[object]]:
                     ELSE coalesce(c.rep_relation, 'reupload') END AS relation,
                '{ORIGIN}' AS origin
         FROM cand c JOIN best b USING (id)
-        WHERE lower(b.parent) <> lower(c.id)
+        WHERE lower(b.parent) <> lower(c.id) AND regexp_full_match(b.parent, '{HUB_ID}')
     """
     return sql, [any_rx, quant_rx, fine_rx, canon_orgs]
 

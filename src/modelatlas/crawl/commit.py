@@ -81,15 +81,29 @@ WHERE o.source = ? AND o.snapshot = (
 """
 
 
+def _population(job: Job, source: str, limit: int | None, partial: bool,
+                given: str | None) -> tuple[str, str]:
+    """(population, by) of a crawl's snapshot: the user's, else the declared one."""
+    if given is not None:
+        return given, "user"
+    cut = (limit is not None or partial
+           or json.loads(job.job_key or "{}").get("since") is not None)
+    full = "modelscope" if source == "modelscope" else "hub"
+    return (f"{full}-partial" if cut else full), "source"
+
+
 def commit_job(store: Store, job: Job, lister: Lister, *, run_id: str, limit: int | None,
                carry_over: bool, summary: IngestSummary,
-               coverage: Coverage | None = None) -> int:
+               coverage: Coverage | None = None, population: str | None = None) -> int:
     """Stage, validate and merge every page of ``job``; carry over; mark it done.
 
     Adds to ``summary`` and returns the number of carried-over observations. A
     partial ``coverage`` is recorded on the job (``partial``, ``expected_total``,
     ``listed_distinct``) and leaves ``listed`` false, so the snapshot is never read
-    as a complete listing.
+    as a complete listing. The snapshot records its population: ``population``
+    (the user's) when given, else what the crawl declares: its source's full listing
+    (``hub``/``modelscope``) when nothing cut it (no ``--limit``/``--since``, not
+    partial), else ``<source>-partial`` (the rule the inference of migration 0350 uses).
     """
     con = store.con
     part = IngestSummary(run_id)
@@ -124,6 +138,8 @@ def commit_job(store: Store, job: Job, lister: Lister, *, run_id: str, limit: in
              job.job_id],
         )
         con.execute("DELETE FROM crawl_pages WHERE job_id = ?", [job.job_id])
+        ingest.record_population(con, lister.source, [job.snapshot],
+                                 *_population(job, lister.source, limit, partial, population))
     job.status = "done"
     summary.inputs.append(label)
     part.observations += carried

@@ -23,6 +23,7 @@ from modelatlas.crawl import jobs
 from modelatlas.crawl.commit import commit_job
 from modelatlas.crawl.listers import HubLister, Lister
 from modelatlas.errors import ModelAtlasError, NetworkError, UsageError
+from modelatlas.metrics.populations import recordable
 from modelatlas.sources.hub_api import HubClient, RetryPolicy
 from modelatlas.sources.hub_listing import DEFAULT_PAGE_SIZE, SORTS
 from modelatlas.store.db import Store
@@ -89,8 +90,13 @@ def page_size(limit: int | None, default: int = DEFAULT_PAGE_SIZE) -> int:
 def crawl(store: Store, lister: Lister, *, command: str, params: dict[str, Any],
           snapshot: dt.date | None, limit: int | None, carry_over: bool = False,
           on_page: OnPage | None = None, stats: Callable[[], tuple[int, int]] | None = None,
-          ) -> CrawlSummary:
-    """Run (or resume) the crawl job defined by ``params`` and commit its snapshot."""
+          population: str | None = None) -> CrawlSummary:
+    """Run (or resume) the crawl job defined by ``params`` and commit its snapshot.
+
+    ``population`` (``--population``) is recorded on the snapshot instead of what the
+    crawl declares (its source's full listing, or ``<source>-partial``)."""
+    if population is not None:
+        population = recordable(population)
     run_id = new_run(store, command, jobs.key_of(params))
     summary = IngestSummary(run_id)
     job = jobs.open_job(store, source=lister.source, params=params,
@@ -120,7 +126,7 @@ def crawl(store: Store, lister: Lister, *, command: str, params: dict[str, Any],
             coverage = lister.coverage(store, job)
         out.carried_over = commit_job(store, job, lister, run_id=run_id, limit=limit,
                                       carry_over=carry_over, summary=summary,
-                                      coverage=coverage)
+                                      coverage=coverage, population=population)
     except ModelAtlasError as exc:
         if isinstance(exc, NetworkError) and RERUN_HINT not in str(exc):
             exc.args = (f"{exc}; {RERUN_HINT}",)
@@ -180,6 +186,7 @@ def ingest_hub(
     snapshot: dt.date | None = None,
     on_page: OnPage | None = None,
     client: HubClient | None = None,
+    population: str | None = None,
 ) -> CrawlSummary:
     """Snapshot the Hub's model list (``modelatlas ingest hub``)."""
     if limit is not None and limit < 1:
@@ -197,7 +204,7 @@ def ingest_hub(
                   "since": since.isoformat() if since else None}
         return crawl(store, lister, command="ingest hub", params=params, snapshot=snapshot,
                      limit=limit, carry_over=since is not None, on_page=on_page,
-                     stats=lambda: (cl.stats.requests, cl.stats.retries))
+                     stats=lambda: (cl.stats.requests, cl.stats.retries), population=population)
 
 
 def ingest_modelscope(
@@ -208,6 +215,7 @@ def ingest_modelscope(
     snapshot: dt.date | None = None,
     on_page: OnPage | None = None,
     client: HubClient | None = None,
+    population: str | None = None,
 ) -> CrawlSummary:
     """Snapshot ModelScope's public model list (``modelatlas ingest modelscope``)."""
     from modelatlas.sources.modelscope_api import PAGE_SIZE, ModelScopeLister
@@ -220,4 +228,4 @@ def ingest_modelscope(
         params = {"endpoint": cl.endpoint, "sort": lister.sort, "limit": limit}
         return crawl(store, lister, command="ingest modelscope", params=params,
                      snapshot=snapshot, limit=limit, on_page=on_page,
-                     stats=lambda: (cl.stats.requests, cl.stats.retries))
+                     stats=lambda: (cl.stats.requests, cl.stats.retries), population=population)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from modelatlas.errors import NotFoundError
-from modelatlas.lineage.edges import CANON_EDGES
+from modelatlas.lineage.edges import ALL_EDGES, CANON_EDGES
 from modelatlas.queries._engine import table_name
 from modelatlas.queries._registry import Sql
 
@@ -108,7 +108,7 @@ def canon_parents(reader: Reader, children: list[str]) -> list[dict[str, Any]]:
         return []
     where, params = id_filter("child", sorted(set(children)))
     edges = reader.rows(
-        f"SELECT child, parent, relation, origin FROM edges WHERE {where}"
+        f"SELECT child, parent, relation, origin FROM ({ALL_EDGES}) AS ae WHERE {where}"
         " ORDER BY child, parent", params)
     canon = canon_ids(reader, [str(e["parent"]) for e in edges])
     out = [{"child": e["child"], "parent": canon[str(e["parent"])],

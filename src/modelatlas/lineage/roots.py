@@ -1,4 +1,5 @@
-"""Fill the ``roots`` and ``lineage_issues`` tables from ``edges`` and ``models``.
+"""Fill the ``roots`` and ``lineage_issues`` tables from the lineage edges (stated and
+re-upload rule, :data:`~modelatlas.lineage.edges.ALL_EDGES`) and ``models``.
 
 Parents are matched to stored model ids case-insensitively (the Hub resolves
 ``qwen/qwen2.5-7b`` to ``Qwen/Qwen2.5-7B``), so one foundation model is one node.
@@ -25,7 +26,7 @@ import duckdb
 
 from modelatlas.catalog import families
 from modelatlas.lineage import graph
-from modelatlas.lineage.edges import CANON_EDGES
+from modelatlas.lineage.edges import ALL_EDGES, CANON_EDGES
 from modelatlas.lineage.graph import Resolution
 from modelatlas.store import indexes
 from modelatlas.store.db import Store
@@ -126,24 +127,25 @@ def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str, gone_sql: str | 
         CREATE OR REPLACE TEMP TABLE _lin_a AS
         SELECT DISTINCT model_id AS id FROM ({changed_sql}) WHERE model_id IS NOT NULL
     """)
-    # Other spellings of a new model's id stop being nodes of their own (a model that
-    # was already a node had no other spelling: edges were matched to it).
+    # Other spellings of a changed model's id stop being nodes of their own. A model
+    # may already have been a node under its own spelling *and* another one (two
+    # edges, or two re-upload originals, naming a parent-only node in two cases).
     con.execute("""
         INSERT INTO _lin_a
         SELECT DISTINCT r.model_id FROM roots r
-        JOIN (SELECT lower(id) AS lid FROM (SELECT id FROM _lin_a
-              ANTI JOIN (SELECT model_id FROM roots) k ON k.model_id = _lin_a.id)) a
+        JOIN (SELECT DISTINCT lower(a.id) AS lid FROM _lin_a a
+              SEMI JOIN models m ON m.id = a.id) a
           ON a.lid = lower(r.model_id)
         ANTI JOIN _lin_a x ON x.id = r.model_id
     """)
     # Descendants, generation by generation (most changed models are leaves: when no
     # edge names any of them, the edges are not even copied).
-    has_children = _count(con, """
-        SELECT count(*) FROM (SELECT 1 FROM edges
+    has_children = _count(con, f"""
+        SELECT count(*) FROM (SELECT 1 FROM ({ALL_EDGES}) AS ae
         WHERE lower(parent) IN (SELECT lower(id) FROM _lin_a) LIMIT 1)""")
     if has_children:
         con.execute("CREATE OR REPLACE TEMP TABLE _lin_el AS SELECT child, lower(parent) AS lp"
-                    " FROM edges")
+                    f" FROM ({ALL_EDGES}) AS ae")
     con.execute("CREATE OR REPLACE TEMP TABLE _lin_f AS SELECT id FROM _lin_a")
     for _ in range(MAX_GENERATIONS if has_children else 0):
         con.execute("""
@@ -178,9 +180,9 @@ def update(con: duckdb.DuckDBPyConnection, changed_sql: str,
             full(con)
             return None
         # The subgraph: edges of affected children, parents in canonical spelling.
-        con.execute("""
+        con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _lin_se AS
-            SELECT e.child, e.parent, lower(e.parent) AS lp FROM edges e
+            SELECT e.child, e.parent, lower(e.parent) AS lp FROM ({ALL_EDGES}) e
             SEMI JOIN _lin_a a ON a.id = e.child
         """)
         con.execute("""
@@ -205,12 +207,13 @@ def update(con: duckdb.DuckDBPyConnection, changed_sql: str,
             CREATE OR REPLACE TEMP TABLE _lin_nm AS
             SELECT id FROM _lin_a ANTI JOIN _lin_an USING (id)
         """)
-        con.execute("""
+        con.execute(f"""
             INSERT INTO _lin_an
             SELECT a.id FROM _lin_nm a SEMI JOIN _lin_se s ON s.parent = a.id
             UNION
             SELECT a.id FROM _lin_nm a
-            SEMI JOIN (SELECT parent FROM edges SEMI JOIN _lin_nm n ON n.id = edges.parent) e
+            SEMI JOIN (SELECT ae.parent FROM ({ALL_EDGES}) ae
+                       SEMI JOIN _lin_nm n ON n.id = ae.parent) e
               ON e.parent = a.id
             ANTI JOIN (SELECT lower(id) AS lid FROM models
                        WHERE lower(id) IN (SELECT lower(id) FROM _lin_nm)) m

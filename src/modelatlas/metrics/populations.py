@@ -16,12 +16,17 @@ adoption query therefore reads exactly one population:
   ``--limit``/``--since`` or short of the announced total;
 * ``atom`` (``curated``): the ATOM Project's tracked models (its list plus what
   its inclusion policy accepts), observed in whatever snapshot lists them;
-* a name given at ingest (``ingest file --population NAME``) once recorded.
+* ``curated`` (``curated``): a list chosen by hand, ingested with
+  ``--population curated``.
 
-A snapshot's population is read from the ``snapshot_populations`` view: what
-ingest recorded, else inferred from what the store already knows: the snapshot's
-format and whether it is a full listing (``snapshot_scope``), complete crawl jobs,
-and the simulated flag (migration 0350 holds the rules, in SQL). The default
+Every snapshot records its population at ingest (``snapshots.population``,
+migration 0351): the one its source declares (each ``sources/file_*.py`` format
+and each crawl says what it produces), or the one the user sets with
+``ingest file|hub|modelscope --population NAME`` (:data:`RECORDABLE`). The
+``snapshot_populations`` view reads the recorded value; only snapshots ingested
+before migration 0351 fall back to the inference from what the store knows: the
+snapshot's format and whether it is a full listing (``snapshot_scope``), complete
+crawl jobs, and the simulated flag (migration 0350 holds the rules, in SQL). The default
 population of a query is the most complete one with data in the requested
 periods: a full listing when one has them, else the one with the most (model,
 period) values. This module only builds SQL.
@@ -50,10 +55,16 @@ KNOWN: dict[str, tuple[str, str]] = {
                                 "the total"),
     "modelscope-partial": ("filtered", "models of ModelScope crawls short of a full listing"),
     "atom": ("curated", "models the ATOM Project tracks (its list and inclusion policy)"),
+    "curated": ("curated", "a list of models chosen by hand (ingested with --population "
+                           "curated)"),
     "unlabelled": ("filtered", "models of snapshots whose format the store did not record"),
 }
-#: Populations made of snapshots (``atom`` is a model list over them).
-CURATED = ("atom",)
+#: Curated populations: selections, asked for by name, never a default.
+CURATED = ("atom", "curated")
+#: Names an ingest may record for a snapshot (``--population`` choices): every known
+#: population except ``atom`` (ATOM's list over other snapshots, from ``import atom``)
+#: and ``unlabelled`` (what the inference says when nothing was recorded).
+RECORDABLE = tuple(n for n in KNOWN if n not in ("atom", "unlabelled"))
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
@@ -65,6 +76,16 @@ def check_name(name: str | None) -> str | None:
     if not _NAME.match(text):
         raise UsageError("--population must be a name of letters, digits and dashes"
                          f" (1-40 characters), not {name[:40]!r}")
+    return text
+
+
+def recordable(name: str) -> str:
+    """A ``--population`` choice of an ingest (:data:`RECORDABLE`), or a UsageError
+    listing the choices (the CLI refuses it first, with exit 2)."""
+    text = name.strip().lower()
+    if text not in RECORDABLE:
+        raise UsageError(f"--population must be one of {', '.join(RECORDABLE)}, "
+                         f"not {name[:40]!r}")
     return text
 
 

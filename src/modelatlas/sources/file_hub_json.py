@@ -126,5 +126,6 @@ def _read(plan: ReadPlan) -> Iterator[Batch]:
 
 
 FORMAT = register(
-    FileFormat("hub-json", "Hub ModelInfo records, JSON lines or a JSON array", _sniff, _read, 30)
+    FileFormat("hub-json", "Hub ModelInfo records, JSON lines or a JSON array", _sniff, _read, 30,
+               population="modelinfo")  # whatever one file held: a tree, a search
 )

@@ -257,4 +257,4 @@ def snapshot_of(path: Path) -> dt.date | None:
 
 
 FORMAT = register(FileFormat("hub-parquet", "Hub dump Parquet (hub-stats layout)", _sniff,
-                             _read, 10))
+                             _read, 10, population="hub"))  # a dump lists the whole Hub

@@ -34,5 +34,6 @@ def _read(plan: ReadPlan) -> Iterator[Batch]:
 
 
 FORMAT = register(
-    FileFormat("modelinfo-csv", "CSV with a Hub ModelInfo record per row", _sniff, _read, 25)
+    FileFormat("modelinfo-csv", "CSV with a Hub ModelInfo record per row", _sniff, _read, 25,
+               population="modelinfo")  # whatever one file held
 )

@@ -164,4 +164,5 @@ def _read(plan: ReadPlan) -> Iterator[Batch]:
         yield from _chunk(chunk, plan)
 
 
-FORMAT = register(FileFormat("tags-csv", "tag-list CSV of new models", _sniff, _read, 20))
+FORMAT = register(FileFormat("tags-csv", "tag-list CSV of new models", _sniff, _read, 20,
+                            population="new-models"))  # hourly lists: a sample of the inflow

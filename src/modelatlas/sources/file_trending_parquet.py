@@ -104,5 +104,6 @@ def _read(plan: ReadPlan) -> Iterator[Batch]:
 
 
 FORMAT = register(
-    FileFormat("trending-parquet", "daily trending snapshot Parquet", _sniff, _read, 5)
+    FileFormat("trending-parquet", "daily trending snapshot Parquet", _sniff, _read, 5,
+               population="trending")  # one pipeline's trending list: filtered
 )

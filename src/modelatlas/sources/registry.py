@@ -3,6 +3,11 @@
 A format knows how to recognise its files from their first bytes and name
 (``sniff``) and how to stream them as canonical batches (``read``). New formats
 are new modules; nothing else changes (the sqlglot one-file-per-dialect idea).
+
+Each format also declares the population its files produce (``population``: a
+name of :data:`modelatlas.metrics.populations.RECORDABLE`), which the ingest
+records on every snapshot the file writes unless the user sets another
+(``ingest file --population``; docs/metrics.md, "Populations").
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ class FileFormat:
     sniff: Callable[[Path, bytes], bool]
     read: Callable[[ReadPlan], Iterator[Batch]]
     priority: int = 50  # lower sniffs first
+    #: what a file of this format covers: a hub dump the whole Hub ('hub'), a
+    #: trending file one pipeline's trending list ('trending'), ...
+    population: str = ""
 
 
 _FORMATS: dict[str, FileFormat] = {}
@@ -31,6 +39,11 @@ _LOADED = False
 
 
 def register(fmt: FileFormat) -> FileFormat:
+    from modelatlas.metrics.populations import RECORDABLE
+
+    if fmt.population not in RECORDABLE:  # a source must say what its files cover
+        raise FormatError(f"format {fmt.name!r} declares no known population "
+                          f"({fmt.population!r}); choose from {', '.join(RECORDABLE)}")
     _FORMATS[fmt.name] = fmt
     return fmt
 

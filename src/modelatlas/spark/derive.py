@@ -7,7 +7,8 @@
   never one per model), then assigned to every model set-based
   (:mod:`modelatlas.derive_steps.licenses`; :data:`ASSIGN` is its statement with
   Spark's regex full match and list explosion);
-- ``lineage`` (30): :mod:`modelatlas.spark.roots`;
+- ``lineage`` (30): the re-upload rule's edges and the roots
+  (:mod:`modelatlas.spark.roots`);
 - ``events`` (40, 45): the DuckDB statements of
   :mod:`modelatlas.derive_steps.events` and ``observed_removals``, translated, into
   ``events_history``, ``events_presence`` and ``events_observed`` (the store's
@@ -140,11 +141,15 @@ def licences(spark: SparkSession) -> dict[str, DataFrame]:
 
 
 def roots(spark: SparkSession) -> dict[str, DataFrame]:
-    """derive_steps.lineage: roots and lineage issues (:mod:`modelatlas.spark.roots`)."""
-    from modelatlas.spark.roots import rebuild
+    """derive_steps.lineage: the re-upload rule's edges, then roots and lineage issues
+    (:mod:`modelatlas.spark.roots`)."""
+    from modelatlas.spark.roots import rebuild, reupload_edges
 
-    res = rebuild(spark, spark.table("models"), spark.table("edges"))
-    return {"roots": tbl.conformed(res.roots, "roots"),
+    models, edges = spark.table("models"), spark.table("edges")
+    reup = tbl.conformed(reupload_edges(spark, models, edges), "reupload_edges"
+                         ).localCheckpoint(eager=True)
+    res = rebuild(spark, models, edges, reup)
+    return {"reupload_edges": reup, "roots": tbl.conformed(res.roots, "roots"),
             "lineage_issues": tbl.conformed(res.issues, "lineage_issues")}
 
 

@@ -39,6 +39,7 @@ import pyarrow as pa
 
 from modelatlas import settings
 from modelatlas.errors import InputError, ModelAtlasError, StoreError
+from modelatlas.metrics.populations import kind_of, recordable
 from modelatlas.sources import registry
 from modelatlas.sources.records import RECORD_SCHEMA, ReadPlan
 from modelatlas.spark import tables as tbl
@@ -385,19 +386,40 @@ def merge_history(spark: SparkSession, incoming: str = "_ma_hist_in") -> DataFra
 
 
 def ingest_files(spark: SparkSession, root: str, paths: Sequence[str], *, fmt: str = "auto",
-                 snapshot: dt.date | None = None, derive: bool = True) -> IngestSummary:
+                 snapshot: dt.date | None = None, derive: bool = True,
+                 population: str | None = None) -> IngestSummary:
     """Ingest ``paths`` into the table folder ``root`` (created when new) as one commit.
 
     Returns the run's summary (the DuckDB ingest's shape). A file that cannot be
     read is quarantined with the reason and the others still go in; nothing is
     written when no file can be read.
     """
+    if population is not None:
+        population = recordable(population)
     with quiet():
-        return _ingest(spark, root, paths, fmt, snapshot, derive)
+        return _ingest(spark, root, paths, fmt, snapshot, derive, population)
+
+
+def _declared(inputs: list[Input], population: str | None) -> dict[dt.date, tuple[str, str]]:
+    """(population, by) per snapshot of this commit: the user's, else what the inputs'
+    formats declare, folded in time order by the store's rule
+    (:data:`modelatlas.store.ingest.POPULATION_WINS`: the first declaration, replaced
+    by a later full listing)."""
+    out: dict[dt.date, tuple[str, str]] = {}
+    for inp in inputs:
+        if population is not None:
+            out[inp.snapshot] = (population, "user")
+            continue
+        name = registry.get(inp.fmt).population
+        old = out.get(inp.snapshot)
+        if old is None or (kind_of(name) == "full" and old[0] != name):
+            out[inp.snapshot] = (name, "source")
+    return out
 
 
 def _ingest(spark: SparkSession, root: str, paths: Sequence[str], fmt: str,
-            snapshot: dt.date | None, derive: bool) -> IngestSummary:
+            snapshot: dt.date | None, derive: bool,
+            population: str | None = None) -> IngestSummary:
     from pyspark.sql import functions as F
 
     from modelatlas.spark import derive as spark_derive
@@ -521,9 +543,11 @@ def _ingest(spark: SparkSession, root: str, paths: Sequence[str], fmt: str,
     summary.snapshots.extend(d.isoformat() for d in snaps)
     sim_of = {i.snapshot: i.simulated for i in good_inputs}
     fmt_of = {i.snapshot: i.fmt for i in good_inputs}
+    pop_of = _declared(good_inputs, population)
     now = dt.datetime.now(dt.UTC)
     snapshots = _upsert_snapshots(s, frames["snapshots"], [
-        (HUB, d, counts.get(d, 0), now, run_id, sim_of.get(d, False), last_at.get(d))
+        (HUB, d, counts.get(d, 0), now, run_id, sim_of.get(d, False), last_at.get(d),
+         *pop_of.get(d, (None, None)), d in pop_of and kind_of(pop_of[d][0]) == "full")
         for d in snaps])
     scope = _upsert_scope(s, frames["snapshot_scope"], [
         (HUB, d, fmt_of.get(d), bool(sim_of.get(d)) or fmt_of.get(d) in _full_formats())
@@ -606,18 +630,30 @@ def _latest(spark: SparkSession, stored: DataFrame, written: list[DataFrame]) ->
 
 def _upsert_snapshots(spark: SparkSession, old: DataFrame, rows: list[tuple[Any, ...]]
                       ) -> DataFrame:
+    """Upsert the commit's snapshots; the recorded population follows the store's
+    rule (:data:`modelatlas.store.ingest.POPULATION_WINS`, the same SQL)."""
+    from modelatlas.store.ingest import POPULATION_WINS
+
     new = spark.createDataFrame(rows, "source STRING, snapshot DATE, models BIGINT,"
                                 " committed_at TIMESTAMP, run_id STRING, simulated BOOLEAN,"
-                                " last_at TIMESTAMP")
+                                " last_at TIMESTAMP, population STRING, population_by STRING,"
+                                " pop_full BOOLEAN")
     new.createOrReplaceTempView("_ma_snap_new")
     tbl.conformed(old, "snapshots").createOrReplaceTempView("_ma_snap_old")
-    return tbl.conformed(spark.sql("""
+    wins = POPULATION_WINS.format(new_by="n.population_by", old="o.population",
+                                  old_by="o.population_by", new_full="n.pop_full",
+                                  new="n.population")
+    return tbl.conformed(spark.sql(f"""
         SELECT o.* FROM _ma_snap_old o LEFT ANTI JOIN _ma_snap_new n
             ON n.source = o.source AND n.snapshot = o.snapshot
         UNION ALL
         SELECT n.source, n.snapshot, n.models, n.committed_at, n.run_id,
                n.simulated OR coalesce(o.simulated, FALSE) AS simulated,
-               greatest(o.last_at, n.last_at) AS last_at
+               greatest(o.last_at, n.last_at) AS last_at,
+               CASE WHEN n.population IS NOT NULL AND {wins} THEN n.population
+                    ELSE o.population END AS population,
+               CASE WHEN n.population IS NOT NULL AND {wins} THEN n.population_by
+                    ELSE o.population_by END AS population_by
         FROM _ma_snap_new n LEFT JOIN _ma_snap_old o
             ON n.source = o.source AND n.snapshot = o.snapshot
     """), "snapshots")
@@ -657,7 +693,8 @@ def _append_quarantine(spark: SparkSession, old: DataFrame, run_id: str,
 
 def ingest_to(location: str | None, paths: Sequence[str], *, fmt: str = "auto",
               snapshot: dt.date | None = None, master: str | None = None,
-              spark: SparkSession | None = None) -> IngestSummary:
+              spark: SparkSession | None = None,
+              population: str | None = None) -> IngestSummary:
     """``--engine spark ingest file``: start Spark (unless given one), ingest ``paths``
     into the table folder ``location`` (``--db``), stop Spark."""
     from modelatlas.errors import UsageError
@@ -678,7 +715,8 @@ def ingest_to(location: str | None, paths: Sequence[str], *, fmt: str = "auto",
     spark = spark or session.active()
     sp = spark if spark is not None else session.start(t)
     try:
-        return ingest_files(sp, loc, list(paths), fmt=fmt, snapshot=snapshot)
+        return ingest_files(sp, loc, list(paths), fmt=fmt, snapshot=snapshot,
+                            population=population)
     finally:
         if spark is None:
             session.stop(sp)

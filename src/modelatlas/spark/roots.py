@@ -222,15 +222,65 @@ def resolve(spark: SparkSession, edges: DataFrame, nodes: DataFrame) -> SparkRes
     return SparkResolution(gens, cycle_roots, roots, issues)
 
 
-def rebuild(spark: SparkSession, models: DataFrame, edges: DataFrame) -> SparkResolution:
-    """``roots`` and ``lineage_issues`` from the store's ``models`` and ``edges`` frames,
-    parents matched to stored ids case-insensitively as in
-    :data:`modelatlas.lineage.edges.CANON_EDGES` (the same statement, translated)."""
-    from modelatlas.lineage.edges import CANON_EDGES
+#: Candidate ids sent to the rule per DuckDB call (bounded driver memory).
+REUPLOAD_CHUNK = 50_000
+
+
+def reupload_edges(spark: SparkSession, models: DataFrame, edges: DataFrame) -> DataFrame:
+    """The re-upload rule's edges (``reupload_edges``) for the graph of ``models`` and
+    ``edges``: the same declaration as the DuckDB derive
+    (:data:`modelatlas.lineage.reuploaded.NODES_SQL` translated for the nodes without a
+    stated parent, then :func:`modelatlas.catalog.reuploads.edges_sql` itself, run by
+    an in-process DuckDB on the candidates). Spark narrows the nodes first with the
+    rule's own entry test (a re-packager namespace or a packaging suffix: every id the
+    rule can answer passes it), so only candidates reach the driver, in chunks."""
+    import duckdb
+    from pyspark.sql import functions as F
+
+    from modelatlas.catalog import reuploads
+    from modelatlas.lineage.reuploaded import NODES_SQL
     from modelatlas.spark.translate import to_spark
 
     s = models.sparkSession
     models.createOrReplaceTempView("models")
     edges.createOrReplaceTempView("edges")
+    nodes = s.sql(to_spark(NODES_SQL).text)
+    ns = F.lower(F.substring_index(F.col("id"), "/", 1))
+    cand = nodes.where((F.instr(F.col("id"), "/") > 0) & (
+        ns.isin(list(reuploads.repackagers()))
+        | F.col("id").rlike("(?i)" + reuploads.suffix_rx())))
+    rows: list[tuple[str, str, str, str]] = []
+    mem = duckdb.connect()
+    try:
+        chunk: list[str] = []
+        for r in cand.toLocalIterator():
+            chunk.append(str(r["id"]))
+            if len(chunk) >= REUPLOAD_CHUNK:
+                rows += [(e.child, e.parent, e.relation, e.origin)
+                         for e in reuploads.resolve(chunk, con=mem)]
+                chunk = []
+        rows += [(e.child, e.parent, e.relation, e.origin)
+                 for e in reuploads.resolve(chunk, con=mem)]
+    finally:
+        mem.close()
+    return s.createDataFrame(rows, "child STRING, parent STRING, relation STRING,"
+                                   " origin STRING")
+
+
+def rebuild(spark: SparkSession, models: DataFrame, edges: DataFrame,
+            reupload: DataFrame | None = None) -> SparkResolution:
+    """``roots`` and ``lineage_issues`` from the store's ``models`` and ``edges`` frames
+    and the re-upload rule's edges (``reupload``; computed by :func:`reupload_edges`
+    when not given), parents matched to stored ids case-insensitively as in
+    :data:`modelatlas.lineage.edges.CANON_EDGES` (the same statement, translated)."""
+    from modelatlas.lineage.edges import CANON_EDGES
+    from modelatlas.spark.translate import to_spark
+
+    s = models.sparkSession
+    if reupload is None:
+        reupload = reupload_edges(spark, models, edges)
+    models.createOrReplaceTempView("models")
+    edges.createOrReplaceTempView("edges")
+    reupload.createOrReplaceTempView("reupload_edges")
     canon = s.sql(to_spark(f"SELECT child, parent FROM ({CANON_EDGES}) AS ce").text)
     return resolve(s, canon, models.select("id"))

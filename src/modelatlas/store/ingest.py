@@ -314,6 +314,45 @@ def _snapshots(con: duckdb.DuckDBPyConnection, hub: str, run_id: str, simulated:
     part.snapshots.extend(s.isoformat() for s in snapshots)
 
 
+POPULATION_BY = ("source", "user")
+
+#: THE rule of what a snapshot's recorded population becomes (DuckDB here, Spark in
+#: spark/ingest.py): the user's choice always; a source's declaration when nothing is
+#: recorded, or over another source's declaration when it is a full listing.
+#: Placeholders: the old columns and the new values (SQL expressions).
+POPULATION_WINS = ("({new_by} = 'user' OR {old} IS NULL"
+                   " OR ({old_by} = 'source' AND {new_full} AND {old} <> {new}))")
+
+
+def record_population(con: duckdb.DuckDBPyConnection, source: str,
+                      snapshots: list[dt.date], name: str | None, by: str = "source") -> None:
+    """Record what ``snapshots`` cover (``snapshots.population``; docs/metrics.md).
+
+    ``by='user'`` (``--population``) always sets it: re-ingesting a file with another
+    ``--population`` relabels its snapshots (no row is added: observations are keyed
+    by snapshot and model). ``by='source'`` (the population the input's source
+    declares) fills a snapshot with none recorded, or replaces another source's
+    declaration when it is a full listing (a hub dump of that date covers what a
+    trending file of the same date covered, as ``snapshot_scope`` keeps "full");
+    it never overrides a user's choice. Inside the ingest transaction.
+    """
+    if name is None or not snapshots:
+        return
+    from modelatlas.metrics.populations import RECORDABLE, kind_of
+
+    if name not in RECORDABLE or by not in POPULATION_BY:
+        raise StoreError(f"cannot record population {name!r} ({by}): choose from "
+                         f"{', '.join(RECORDABLE)}")
+    src = merge.hub_sql(source)
+    full = kind_of(name) == "full"
+    wins = POPULATION_WINS.format(new_by="$by", old="population", old_by="population_by",
+                                  new_full="$full", new="$name")
+    con.execute(f"""
+        UPDATE snapshots SET population = $name, population_by = $by
+        WHERE source = {src} AND snapshot IN ({merge.dates_sql(snapshots)}) AND {wins}
+    """, {"name": name, "by": by, "full": full})
+
+
 def _bulk(con: duckdb.DuckDBPyConnection, known: int) -> bool:
     """True when the input's new models outnumber ``FULL_SHARE`` of the stored ones."""
     staged = int(con.execute("SELECT count(*) FROM _meta").fetchall()[0][0])
@@ -322,7 +361,8 @@ def _bulk(con: duckdb.DuckDBPyConnection, known: int) -> bool:
 
 
 def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: str,
-           scope: tuple[str | None, bool | None] | None, part: IngestSummary) -> None:
+           scope: tuple[str | None, bool | None] | None, part: IngestSummary,
+           population: tuple[str, str] | None = None) -> None:
     snapshots = [r[0] for r in con.execute(
         f"SELECT DISTINCT snapshot FROM {STAGING} ORDER BY 1").fetchall()]
     if not snapshots:
@@ -350,6 +390,8 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: st
     changes.mark_snapshots(con, gen, hub, snapshots)
     if scope is not None:
         history.set_scope(con, hub, snapshots, scope[0], full=scope[1])
+    if population is not None:
+        record_population(con, hub, snapshots, population[0], population[1])
     part.models += out.new + known
     part.new_models += out.new
     part.changed_models += out.rewritten
@@ -416,19 +458,21 @@ def _rollback_on_error(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConn
 
 def load_input(store: Store, batches: Iterable[Batch], *, run_id: str, label: str,
                hub: str, simulated: bool, part: IngestSummary,
-               scope: tuple[str | None, bool | None] | None = None) -> None:
+               scope: tuple[str | None, bool | None] | None = None,
+               population: tuple[str, str] | None = None) -> None:
     """Stage, validate (quarantining rejects) and merge one input.
 
     Call inside :func:`transaction`; afterwards the view ``_final`` holds the
     input's accepted rows (one per snapshot and model) until the transaction ends.
-    ``scope``: (format, full) recorded in ``snapshot_scope`` for the input's snapshots.
+    ``scope``: (format, full) recorded in ``snapshot_scope`` for the input's snapshots;
+    ``population``: (name, 'source' | 'user') recorded on them (:func:`record_population`).
     """
     if hub not in HUBS:  # it is spliced into SQL as a literal: whitelist it
         raise StoreError(f"unknown source hub {hub!r}; expected one of {', '.join(HUBS)}")
     con = store.con
     _stage(store, batches, run_id, label, part)
     _validate(store, run_id, label, part)
-    _merge(con, hub, simulated, run_id, scope, part)
+    _merge(con, hub, simulated, run_id, scope, part, population)
     con.execute(f"CREATE OR REPLACE TEMP VIEW _final AS SELECT * FROM {STAGING}")
 
 
@@ -448,13 +492,14 @@ def commit_input(
     simulated: bool = False,
     summary: IngestSummary | None = None,
     scope: tuple[str | None, bool | None] | None = None,
+    population: tuple[str, str] | None = None,
 ) -> IngestSummary:
     """Stage, validate and merge one input in a single transaction."""
     summary = summary or IngestSummary(run_id)
     part = IngestSummary(run_id)
     with transaction(store, source_label):
         load_input(store, batches, run_id=run_id, label=source_label, hub=hub,
-                   simulated=simulated, part=part, scope=scope)
+                   simulated=simulated, part=part, scope=scope, population=population)
     summary.inputs.append(source_label)
     summary.add(part)
     return summary

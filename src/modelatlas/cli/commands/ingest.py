@@ -10,6 +10,7 @@ from modelatlas.cli import context
 from modelatlas.cli.output import print_json
 from modelatlas.cli.spec import Command, Values
 from modelatlas.errors import InputError
+from modelatlas.metrics.populations import RECORDABLE
 from modelatlas.queries import Param
 
 if TYPE_CHECKING:  # the ingest machinery (pyarrow, numpy) loads only when ingesting
@@ -19,6 +20,11 @@ FORMATS = ("auto", "hub-json", "hub-parquet", "tags-csv", "trending-parquet", "m
 GROUP = "Ingest Hub metadata into the store (files or live APIs)."
 JSON = Param("as_json", "bool", default=False, flag="--json",
              help="Print the run summary as JSON.")
+#: ``--population``: what the input covers, recorded on its snapshots instead of what
+#: the source declares (docs/metrics.md, "Populations"); a bad choice exits 2.
+POPULATION = Param("population", choices=RECORDABLE,
+                   help="Population the input's snapshots cover (default: what the source"
+                        " declares).")
 
 
 def ingest_file(v: Values) -> None:
@@ -31,7 +37,8 @@ def ingest_file(v: Values) -> None:
         from modelatlas.spark.ingest import ingest_to
 
         summary = ingest_to(context.state.db, [str(p) for p in v["paths"]], fmt=v["format"],
-                            snapshot=v["snapshot"], master=context.state.spark_master)
+                            snapshot=v["snapshot"], master=context.state.spark_master,
+                            population=v["population"])
         _report(summary, as_json)
         return
     with context.store() as st:
@@ -46,9 +53,10 @@ def ingest_file(v: Values) -> None:
                     bar.update(task, total=n, completed=i - 1, description=p.name[:40])
 
                 summary = ingest_files(st, paths, fmt=v["format"], snapshot=v["snapshot"],
-                                       on_file=tick)
+                                       on_file=tick, population=v["population"])
         else:
-            summary = ingest_files(st, paths, fmt=v["format"], snapshot=v["snapshot"])
+            summary = ingest_files(st, paths, fmt=v["format"], snapshot=v["snapshot"],
+                                   population=v["population"])
     _report(summary, as_json)
 
 
@@ -77,6 +85,6 @@ COMMANDS = (
                    help="Files or folders to ingest."),
              Param("format", default="auto", choices=FORMATS, help="Input format."),
              Param("snapshot", "date", help="Snapshot date (YYYY-MM-DD)."),
-             JSON),
+             POPULATION, JSON),
             ingest_file, group_help=GROUP),
 )

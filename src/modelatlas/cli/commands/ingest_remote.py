@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelatlas.cli import context
-from modelatlas.cli.commands.ingest import JSON
+from modelatlas.cli.commands.ingest import JSON, POPULATION
 from modelatlas.cli.output import print_json
 from modelatlas.cli.spec import Command, Values
 from modelatlas.errors import InputError, UsageError
@@ -79,7 +79,8 @@ def ingest_hub_cmd(v: Values) -> None:
 
     with context.store() as st, _progress(not v["as_json"], "hub") as tick:
         summary = ingest_hub(st, endpoint=v["endpoint"], limit=v["limit"], sort=v["sort"],
-                             since=v["since"], snapshot=v["snapshot"], on_page=tick)
+                             since=v["since"], snapshot=v["snapshot"], on_page=tick,
+                             population=v["population"])
     _render(summary.as_dict(), v["as_json"])
 
 
@@ -88,7 +89,8 @@ def ingest_modelscope_cmd(v: Values) -> None:
     from modelatlas.crawl.run import ingest_modelscope
 
     with context.store() as st, _progress(not v["as_json"], "modelscope") as tick:
-        summary = ingest_modelscope(st, endpoint=v["endpoint"], limit=v["limit"], on_page=tick)
+        summary = ingest_modelscope(st, endpoint=v["endpoint"], limit=v["limit"], on_page=tick,
+                                    population=v["population"])
     _render(summary.as_dict(), v["as_json"])
 
 
@@ -142,10 +144,10 @@ COMMANDS = (
              Param("sort", choices=SORTS, help="Listing order (descending)."),
              Param("since", "date", help="Incremental: models modified since DATE, merged with"
                    " the previous snapshot."),
-             Param("snapshot", "date", help="Snapshot date (YYYY-MM-DD)."), JSON),
+             Param("snapshot", "date", help="Snapshot date (YYYY-MM-DD)."), POPULATION, JSON),
             ingest_hub_cmd),
     Command(("ingest", "modelscope"), "Snapshot ModelScope's public model list, resumably.",
-            (_endpoint("ModelScope"), LIMIT, JSON), ingest_modelscope_cmd),
+            (_endpoint("ModelScope"), LIMIT, POPULATION, JSON), ingest_modelscope_cmd),
     Command(("ingest", "details"), "Fetch per-model details (card, files and sizes, config, "
             "parameters, gating).",
             (Param("models", max_length=4096, help="File of model ids, one per line."),
