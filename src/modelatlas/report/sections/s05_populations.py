@@ -35,10 +35,11 @@ def build(ctx: ReportContext) -> list[Section]:
         "(a trending list, one pipeline), samples (new uploads), curated lists. Each "
         "chart reads one population, named beside it; none mixes them.",
         None, shown, [
-            "Population of a snapshot: inferred from its format "
+            "Population of a snapshot: recorded at ingest, as its source declares it "
             "(hub dump: full; trending list: filtered; hourly new-model list: sample; "
-            "ModelInfo file: filtered) and from complete crawls; not yet recorded at "
-            "ingest, so a filtered file in the hub-dump format reads as a full listing.",
+            "ModelInfo file: filtered; a crawl: full only when complete) or as set with "
+            "`ingest --population`; inferred from the format only for snapshots "
+            "ingested before populations were recorded (store migration 0351).",
             "Default population: a full listing when one covers the range, else the one "
             "with the most (model, month) values. The ATOM population (curated) is only "
             "read when asked for."],
