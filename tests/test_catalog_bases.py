@@ -81,6 +81,15 @@ def test_no_inference_without_a_reupload_signal() -> None:
                               "someone/my-model-GGUF", "unsloth/not-a-known-model"]) == []
 
 
+def test_a_generic_name_is_not_credited_to_whoever_has_a_broad_pattern() -> None:
+    # LeRobot's base policies once matched '.*-base': every Xenova copy of an
+    # '-base' model (e5-base, gte-base, wavlm-base) was resolved to 'lerobot/...'.
+    got = reuploads.resolve(["Xenova/e5-base", "Xenova/gte-base",
+                             "onnx-community/codebert-base-ONNX"])
+    assert not any(e.parent.lower().startswith("lerobot/") for e in got)
+    assert bases.lookup("lerobot/smolvla_base") is not None
+
+
 def test_edges_sql_runs_set_based_on_a_store(store: Store) -> None:
     for mid in ("unsloth/Qwen3.5-4B", "bartowski/google_gemma-3-4b-it-GGUF", "a/b"):
         store.sql("INSERT INTO models (id, org, name, source, first_seen, last_seen,"

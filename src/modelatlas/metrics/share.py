@@ -210,8 +210,12 @@ def _credits_cte(attribution: str) -> str:
 #: the absence of one both say something) or an edge names its parent; trending
 #: lists carry no tags, so their models' roots are themselves by default, not by
 #: evidence.
+#: A model's lineage is known when its source stated tags or a parent, or the
+#: re-upload rule named its original (``reupload_edges``): root attribution then moves
+#: its value away from the uploader.
 LINEAGE_KNOWN = ("(array_length(mm.tags) > 0 OR EXISTS"
-                 " (SELECT 1 FROM edges e WHERE e.child = mm.id))")
+                 " (SELECT 1 FROM edges e WHERE e.child = mm.id) OR EXISTS"
+                 " (SELECT 1 FROM reupload_edges re WHERE re.child = mm.id))")
 
 
 def _labels_unnumbered() -> str:

@@ -33,7 +33,9 @@ DOWNLOADS_DEFINITION = (
 ROOT_ATTRIBUTION = (
     "Root attribution credits the developer of the model's root (base) model; a merge's "
     "downloads are split equally among its roots. Direct attribution credits the uploader. "
-    "A model whose lineage the source did not state is its own root.")
+    "A re-upload (a re-packager's copy, a -GGUF/-ONNX/-bnb-4bit name) resolves to the "
+    "original the re-upload rule names; any other model whose lineage the source did not "
+    "state is its own root.")
 HUB_COUNTING = (
     "How the Hub counts: every HTTP GET or HEAD request for a repository's query file "
     "(config.json by default, library-specific files otherwise) counts as a download, "
@@ -147,7 +149,8 @@ def headline(share_root: pd.DataFrame, pop: Mapping[str, Any] | None = None
             "these downloads).")
     lin = last["lineage_coverage"].iloc[0] if "lineage_coverage" in last else None
     if lin is not None and not pd.isna(lin) and float(lin) < LINEAGE_WARN:
-        text += (f" The source states a lineage for only {pct(float(lin))} of them, so root "
+        text += (f" A lineage is known (stated by the source, or a re-upload's original "
+                 f"named by the re-upload rule) for only {pct(float(lin))} of them, so root "
                  "attribution mostly credits the uploader.")
     if period != latest:
         reason = ("is partial (no snapshot in its last days)" if partial.get(latest)

@@ -30,7 +30,8 @@ def _lineage_fact(root: pd.DataFrame) -> str:
     if lin.empty:
         return ""
     last = str(lin.index.max())
-    return (f"Lineage stated for {pct(float(lin[last]))} of {month_name(last)}'s downloads"
+    return (f"Lineage known (stated, or a re-upload's original) for {pct(float(lin[last]))}"
+            f" of {month_name(last)}'s downloads"
             + (": root attribution equals direct attribution for the rest."
                if float(lin[last]) < 0.999 else "."))
 
