@@ -93,6 +93,25 @@ def test_a_full_listing_supersedes_another_sources_declaration(
     assert recorded(store)["2025-01-31"] == ("hub", "source", "hub")
 
 
+def test_an_input_that_joins_another_populations_snapshot_is_said(
+        store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ingest_files(store, [trending(tmp_path, "2025-03-10", [("a/x", 7)])])
+    same_day = tags_csv(tmp_path, "2025-03-10", "10", ["n/new"])
+    summary = ingest_files(store, [same_day])
+    assert recorded(store)["2025-03-10"][0] == "trending"
+    assert len(summary.population_notes) == 1
+    note = summary.population_notes[0]
+    assert "2025-03-10" in note and "'trending'" in note and "new-models" in note
+    assert summary.as_dict()["population_notes"] == summary.population_notes
+    # an input of the snapshot's own population says nothing
+    assert ingest_files(store, [trending(tmp_path, "2025-03-10", [("a/x", 8)])]
+                        ).population_notes == []
+    from modelatlas.cli.commands.ingest import _report
+
+    _report(summary, as_json=False)
+    assert "note: snapshot hf 2025-03-10 stays population 'trending'" in capsys.readouterr().err
+
+
 def test_snapshots_ingested_before_the_migration_fall_back_to_inference(
         store: Store, tmp_path: Path) -> None:
     ingest_files(store, [trending(tmp_path, "2025-03-10", [("a/x", 7)])])

@@ -65,6 +65,9 @@ class IngestSummary:
     failed: list[str] = field(default_factory=list)
     new_models: int = 0
     changed_models: int = 0
+    #: Snapshots an input joined whose recorded population is not the one the input
+    #: declared (its models count in the recorded one): said, never silent.
+    population_notes: list[str] = field(default_factory=list)
 
     def add(self, part: IngestSummary) -> None:
         """Add the counts of one committed input to this run's summary."""
@@ -76,6 +79,7 @@ class IngestSummary:
         self.new_models += part.new_models
         self.changed_models += part.changed_models
         self.snapshots.extend(part.snapshots)
+        self.population_notes.extend(part.population_notes)
 
     @property
     def nothing_read(self) -> bool:
@@ -95,6 +99,7 @@ class IngestSummary:
             "quarantined": self.quarantined,
             "snapshots": sorted(set(self.snapshots)),
             "failed": self.failed,
+            "population_notes": self.population_notes,
         }
 
 
@@ -325,7 +330,8 @@ POPULATION_WINS = ("({new_by} = 'user' OR {old} IS NULL"
 
 
 def record_population(con: duckdb.DuckDBPyConnection, source: str,
-                      snapshots: list[dt.date], name: str | None, by: str = "source") -> None:
+                      snapshots: list[dt.date], name: str | None, by: str = "source"
+                      ) -> list[tuple[dt.date, str]]:
     """Record what ``snapshots`` cover (``snapshots.population``; docs/metrics.md).
 
     ``by='user'`` (``--population``) always sets it: re-ingesting a file with another
@@ -335,9 +341,12 @@ def record_population(con: duckdb.DuckDBPyConnection, source: str,
     declaration when it is a full listing (a hub dump of that date covers what a
     trending file of the same date covered, as ``snapshot_scope`` keeps "full");
     it never overrides a user's choice. Inside the ingest transaction.
+
+    Returns the snapshots that keep another population than ``name`` (the input's
+    models then count in that one), with the population they keep.
     """
     if name is None or not snapshots:
-        return
+        return []
     from modelatlas.metrics.populations import RECORDABLE, kind_of
 
     if name not in RECORDABLE or by not in POPULATION_BY:
@@ -351,6 +360,12 @@ def record_population(con: duckdb.DuckDBPyConnection, source: str,
         UPDATE snapshots SET population = $name, population_by = $by
         WHERE source = {src} AND snapshot IN ({merge.dates_sql(snapshots)}) AND {wins}
     """, {"name": name, "by": by, "full": full})
+    kept = con.execute(f"""
+        SELECT snapshot, population FROM snapshots
+        WHERE source = {src} AND snapshot IN ({merge.dates_sql(snapshots)})
+          AND population IS NOT NULL AND population <> $name ORDER BY snapshot
+    """, {"name": name}).fetchall()
+    return [(r[0], str(r[1])) for r in kept]
 
 
 def _bulk(con: duckdb.DuckDBPyConnection, known: int) -> bool:
@@ -391,7 +406,12 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: st
     if scope is not None:
         history.set_scope(con, hub, snapshots, scope[0], full=scope[1])
     if population is not None:
-        record_population(con, hub, snapshots, population[0], population[1])
+        for snap, kept in record_population(con, hub, snapshots, population[0],
+                                            population[1]):
+            part.population_notes.append(
+                f"snapshot {hub} {snap} stays population '{kept}': this input's "
+                f"{population[0]} models count in it (give the input its own --snapshot "
+                "date to keep them apart)")
     part.models += out.new + known
     part.new_models += out.new
     part.changed_models += out.rewritten

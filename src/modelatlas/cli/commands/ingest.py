@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from modelatlas.cli import context
-from modelatlas.cli.output import print_json
+from modelatlas.cli.output import plain, print_json
 from modelatlas.cli.spec import Command, Values
 from modelatlas.errors import InputError
 from modelatlas.metrics.populations import RECORDABLE
@@ -72,6 +72,8 @@ def _report(summary: IngestSummary, as_json: bool) -> None:
             f"{d['models']:,} model rows, {d['observations']:,} observations, "
             f"{d['edges']:,} edges, {d['quarantined']:,} quarantined; snapshots {span}"
         )
+    for note in summary.population_notes:
+        print(f"note: {plain(note)}", file=sys.stderr)
     if summary.failed:
         n = len(summary.failed)
         raise InputError(f"{n} file(s) could not be read: {summary.failed[0]}"
