@@ -25,9 +25,9 @@ import duckdb
 import yaml
 
 from modelatlas.errors import CatalogError
+from modelatlas.yamlsafe import SAFE_LOADER as _LOADER
 
 #: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 RULES_VIEW = "_ma_base_rules"
 _IDENT = re.compile(r"_?[a-z][a-z0-9_]*")

@@ -36,9 +36,9 @@ import yaml
 
 from modelatlas import settings
 from modelatlas.errors import CatalogError
+from modelatlas.yamlsafe import SAFE_LOADER as _LOADER
 
 #: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 REGIONS = ("us", "china", "eu", "other", "unknown")
 SCHEMES = ("default", "atom")

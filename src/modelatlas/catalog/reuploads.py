@@ -31,9 +31,9 @@ import yaml
 
 from modelatlas.catalog import bases
 from modelatlas.errors import CatalogError
+from modelatlas.yamlsafe import SAFE_LOADER as _LOADER
 
 #: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ORIGIN = "reupload-rule"
 #: Only Hub ids (org/name) are read, and only Hub ids are named as originals: a base

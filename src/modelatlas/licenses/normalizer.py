@@ -24,9 +24,9 @@ from license_expression import ExpressionError, LicenseSymbol, get_spdx_licensin
 
 from modelatlas.errors import CatalogError
 from modelatlas.licenses.registry import catalog
+from modelatlas.yamlsafe import SAFE_LOADER as _LOADER
 
 #: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ELLIPSES = ("…", "...")
 _SEP = re.compile(r"[\s_]+")

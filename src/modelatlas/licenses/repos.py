@@ -19,9 +19,9 @@ import yaml
 
 from modelatlas.errors import CatalogError
 from modelatlas.licenses.registry import catalog
+from modelatlas.yamlsafe import SAFE_LOADER as _LOADER
 
 #: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)

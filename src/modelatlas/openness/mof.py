@@ -20,9 +20,9 @@ import yaml
 
 from modelatlas.errors import InputError
 from modelatlas.openness.mof_defs import Definitions
+from modelatlas.yamlsafe import SAFE_LOADER as _LOADER
 
 # libyaml's safe loader when present: same documents, parsed several times faster
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 TECH_REPORT = 11
 RESEARCH_PAPER = 21

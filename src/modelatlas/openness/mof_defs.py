@@ -23,9 +23,9 @@ from typing import Any
 import yaml
 
 from modelatlas.errors import CatalogError, InputError
+from modelatlas.yamlsafe import SAFE_LOADER as _LOADER
 
 #: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 CONTENT_TYPES = ("code", "data", "document")
 

@@ -20,9 +20,9 @@ import yaml
 
 from modelatlas.catalog.orgs import region_for_country
 from modelatlas.errors import CatalogError
+from modelatlas.yamlsafe import SAFE_LOADER as _LOADER
 
 #: libyaml's safe loader when built in (the same documents, ~10x faster to parse).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 INTERNATIONAL = "international"
 

@@ -19,9 +19,9 @@ from typing import Any
 import yaml
 
 from modelatlas.errors import InputError
+from modelatlas.yamlsafe import SAFE_LOADER as _LOADER
 
 # libyaml's safe loader when present: same documents, parsed several times faster
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 DIMENSIONS: tuple[tuple[str, str, str], ...] = (

@@ -37,8 +37,7 @@ from typing import Any
 import yaml
 
 from modelatlas.errors import InputError
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from modelatlas.yamlsafe import SAFE_LOADER as _LOADER
 
 CLASS_WEIGHTS = {"open": 1.0, "partial": 0.5, "closed": 0.0}
 TEMPLATE_FILE = "a_submission_template.yaml"

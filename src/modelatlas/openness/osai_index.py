@@ -23,12 +23,12 @@ import yaml
 
 from modelatlas.errors import InputError
 from modelatlas.openness import osai, osai2026
+from modelatlas.yamlsafe import SAFE_LOADER as _LOADER
 
 EDITION_2023 = "2023"
 EDITION_2026 = "2026"
 EDITIONS = (EDITION_2023, EDITION_2026)
 MAX_FILES = 5000
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
