@@ -147,3 +147,19 @@ def test_a_base_written_as_a_hub_url_is_read_as_the_repo(tmp_path: Path) -> None
     assert "facebook/nllb-200-distilled-600M" in {n.id for n in r.chain.ordered()}
     assert "non_commercial_ancestor" in kinds(r)
     assert r.verdict.verdict == "blocked"
+
+
+def test_a_model_listed_without_tags_has_an_unknown_licence_not_none(
+        store: Store, tmp_path: Path) -> None:
+    # The trending files list models with counters only: no tags, no card.
+    from tests.test_metrics_populations import trending
+
+    pipeline.ingest_files(store, [trending(tmp_path, "2025-03-10", [
+        ("someone/embedder-x", 7), ("intfloat/multilingual-e5-small", 9)])])
+    r = check("someone/embedder-x", store=store, use="commercial")
+    assert "missing_license" not in kinds(r) and "unknown_license" in kinds(r)
+    assert not any("no licence declared" in x for x in r.verdict.reasons)
+    assert any("without tags or a card" in n for n in r.notes)
+    # ... and a catalogued base listed that way takes the catalog's licence (sourced)
+    known = check("intfloat/multilingual-e5-small", store=store, use="commercial")
+    assert known.license_id == "mit" and "missing_license" not in kinds(known)

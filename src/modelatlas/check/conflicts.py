@@ -64,16 +64,19 @@ def find(chain: Chain, subject_terms: Terms, terms_of: dict[str, Terms], use: st
 
     ``subject_state`` says why the model's own licence may be unknown: ``none``
     (nothing declared: no rights granted, blocking) differs from ``cut`` (the
-    source truncated the tag) and ``unreadable`` (the card could not be parsed),
+    source truncated the tag), ``untold`` (listed without any tag or card, as the
+    trending files list models) and ``unreadable`` (the card could not be parsed),
     which are "unknown: verify", never "none declared".
     """
     out: list[Conflict] = []
     commercial = use in ("commercial", "saas")
     sid = chain.subject_id
-    if subject_terms.id == UNKNOWN and subject_state in ("cut", "unreadable", "not-in-store"):
+    if subject_terms.id == UNKNOWN and subject_state in ("cut", "unreadable", "not-in-store",
+                                                          "untold"):
         why = {"cut": "its licence tag was cut short by the source",
                "unreadable": "its model card could not be read",
-               "not-in-store": "the store knows it only as a lineage node"}[subject_state]
+               "not-in-store": "the store knows it only as a lineage node",
+               "untold": "the source listed it without tags or a card"}[subject_state]
         out.append(Conflict("unknown_license", "warning", sid,
                             f"licence unknown: verify it ({why}; a licence may be declared)"))
     elif subject_terms.id == UNKNOWN:

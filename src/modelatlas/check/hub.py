@@ -234,6 +234,12 @@ def from_store(reader: Reader, model_id: str) -> Subject:
                              "is unknown, not absent")
     elif subject.license_raw or (subject.license_id not in (None, "unknown")):
         subject.license_state = "declared"
+    elif not rec["tags"] and not has_details:
+        # Listed without any tag or card (the trending files carry none): the source
+        # did not say, which is not "none declared" (every Hub repo has tags).
+        subject.license_state = "untold"
+        subject.notes.append("the source listed this model without tags or a card: its "
+                             "licence is unknown, not absent")
     else:
         subject.license_state = "none"
     subject.gated = m["gated"] or subject.gated

@@ -162,11 +162,12 @@ def _licence_table(subject: Subject, subject_lid: str, chain: Chain
 
 def _own_licence(subject: Subject) -> str:
     """Canonical id of the licence the model declares ('unknown' if none); for a model
-    the store knows only as a lineage node, the base catalog's entry (sourced)."""
+    the store knows only as a lineage node or listed without tags (a trending list), the
+    base catalog's entry (sourced)."""
     if subject.license_id and subject.license_id != licinfo.UNKNOWN:
         return subject.license_id
     lid = licinfo.normalize(subject.license_raw, subject.license_name, subject.license_link)
-    if lid == licinfo.UNKNOWN and subject.license_state == "not-in-store":
+    if lid == licinfo.UNKNOWN and subject.license_state in ("not-in-store", "untold"):
         from modelatlas.catalog import bases
 
         hit = bases.lookup(subject.id)

@@ -37,8 +37,9 @@ class Subject:
     license_name: str | None = None
     license_link: str | None = None
     license_id: str | None = None  # canonical id when the source already knows it
-    # declared | none | cut (a tag the source cut short) | unreadable (a card not parsed):
-    # only "none" means nothing is granted; cut and unreadable mean "unknown: verify"
+    # declared | none | cut (a tag the source cut short) | unreadable (a card not parsed)
+    # | untold (listed without any tag or card) | not-in-store (a lineage node only):
+    # only "none" means nothing is granted; the others mean "unknown: verify"
     license_state: str = "declared"
     base_models: list[str] = field(default_factory=list)
     base_relation: str | None = None
