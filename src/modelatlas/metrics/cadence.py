@@ -18,7 +18,7 @@ a release rhythm is a developer's, not a bulk uploader's.
 from __future__ import annotations
 
 from modelatlas.metrics.common import PARAMS_CTE, in_range
-from modelatlas.metrics.populations import MEMBERS_TABLE, kind_sql
+from modelatlas.metrics.populations import CHOSEN_CTE, MEMBERS_TABLE, kind_sql
 
 _RELEASED = "coalesce(ac.actual_release_date, m.release_date, CAST(m.created_at AS DATE))"
 
@@ -31,12 +31,7 @@ RELEASES_CTE = f"""
         WHERE {_RELEASED} IS NOT NULL
         GROUP BY mb.population
     ),
-    chosen AS (
-        SELECT coalesce(CAST($population AS VARCHAR), (
-            SELECT population FROM avail
-            ORDER BY CASE kind WHEN 'full' THEN 0 ELSE 1 END, weight DESC, population
-            LIMIT 1)) AS population
-    ),
+    {CHOSEN_CTE},
     releases AS (
         SELECT m.id AS model_id, coalesce(m.org, 'unknown') AS org, {_RELEASED} AS released,
                CASE WHEN EXISTS (SELECT 1 FROM edges e WHERE e.child = m.id)

@@ -20,7 +20,7 @@ from modelatlas.metrics.common import (
     labelled_sql,
     period_sql,
 )
-from modelatlas.metrics.populations import kind_sql
+from modelatlas.metrics.populations import CHOSEN_CTE, kind_sql
 from modelatlas.metrics.share import (
     _last_value_sql,
     _new_models_sql,
@@ -51,12 +51,7 @@ def licence_mix_sql(weight: str, freq: str, regions: str = "default") -> str:
         SELECT population, {kind_sql('population')} AS kind, count(*) AS weight
         FROM vals GROUP BY population
     ),
-    chosen AS (
-        SELECT coalesce(CAST($population AS VARCHAR), (
-            SELECT population FROM avail
-            ORDER BY CASE kind WHEN 'full' THEN 0 ELSE 1 END, weight DESC, population
-            LIMIT 1)) AS population
-    ),
+    {CHOSEN_CTE},
     credit AS (
         SELECT v.pkey, v.v, v.model_id AS credited_id, chosen.population
         FROM vals v JOIN chosen ON chosen.population = v.population

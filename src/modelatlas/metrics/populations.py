@@ -115,6 +115,17 @@ def snapshot_populations_sql() -> str:
     return "SELECT source, snapshot, population FROM snapshot_populations"
 
 
+#: SQL CTE ``chosen(population)``: ``$population``, else the default read from a CTE
+#: ``avail(population, kind, weight)``: a full listing first, then the most values, then
+#: by name (the rule of :func:`choose`, in SQL; one text for every query that needs it).
+CHOSEN_CTE = """chosen AS (
+        SELECT coalesce(CAST($population AS VARCHAR), (
+            SELECT population FROM avail
+            ORDER BY CASE kind WHEN 'full' THEN 0 ELSE 1 END, weight DESC, population
+            LIMIT 1)) AS population
+    )"""
+
+
 #: Every (model, population) pair observed, read by the ``member`` CTEs of cadence and
 #: derivatives as one intermediate: computed once per store state and shared (on a
 #: 3M-model x 24-snapshot store it is a DISTINCT over 30M observations, ~20 s).
