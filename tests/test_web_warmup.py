@@ -71,6 +71,38 @@ def test_serve_builds_its_default_views_and_says_when_ready(db: Path, tmp_path: 
     assert any(re.fullmatch(r"GET /orgs 200 \d+\.\dms", line) for line in log)
 
 
+def test_serve_warms_again_after_an_ingest_from_another_process(db: Path,
+                                                                 tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    srv = browser.Server(db, tmp_path / "serve.log").start()
+    try:
+        assert _ready(srv.base)["ready"] is True
+        new = tmp_path / "more-2025-02-28.jsonl"
+        new.write_text(json.dumps({"id": "neworg/m", "downloads": 5,
+                                   "createdAt": "2025-02-02T00:00:00Z"}) + "\n")
+        res = subprocess.run([sys.executable, "-m", "modelatlas", "--db", str(db), "ingest",
+                              "file", str(new)], capture_output=True, text=True, timeout=300,
+                             env={**os.environ, "MODELATLAS_LOCK_WAIT": "60"}, check=False)
+        assert res.returncode == 0, res.stderr
+        # nobody asks for a page: the server reopens the store by itself and rebuilds
+        deadline = time.monotonic() + 60
+        while "building the default views again" not in srv.log.read_text():
+            assert time.monotonic() < deadline, srv.log.read_text()[-2000:]
+            time.sleep(0.2)
+        doc = _ready(srv.base)
+        assert doc["ready"] is True
+        assert all(v["status"] == 200 for v in doc["views"])  # type: ignore[union-attr]
+    finally:
+        srv.stop()
+    log = srv.log.read_text()
+    after = log.split("building the default views again", 1)[1]
+    assert re.search(r"warm-up GET /orgs 200 ", after), after[-2000:]
+
+
 def test_warm_up_can_be_turned_off(db: Path, tmp_path: Path,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MODELATLAS_SERVE_WARMUP", "0")

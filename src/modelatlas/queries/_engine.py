@@ -2,9 +2,16 @@
 
 A :class:`Reader` wraps one DuckDB connection (or a cursor of it, one per web
 worker thread). Intermediate tables (a downloads cube, a label table) are
-materialised in an attached in-memory database, ``ma_cache``, which every
-cursor of the same connection sees, works on read-only stores, and is
-emptied when the store's data changes (:class:`Intermediates`).
+materialised in an attached database, ``ma_cache``, which every cursor of the
+same connection sees and which works on read-only stores. For a reader of a
+store file it is a file beside the store (``<store>.cache``), stamped with the
+store's generation (:func:`modelatlas.derive.generation`): on a whole-Hub store
+a cube costs minutes to build and seconds to read, so a restarted ``serve`` or a
+second CLI command of the same store state reuses what the first one built,
+and a store that changed since empties it before anything is read. A writer, a
+store in memory, ``MODELATLAS_QUERY_CACHE=0``, or a cache file another process
+holds get an in-memory ``ma_cache`` instead (same tables, kept for the
+connection only).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
@@ -44,13 +52,114 @@ def _key(v: Any) -> Any:
     return v.isoformat() if isinstance(v, dt.date) else v
 
 
-def attach_cache(con: duckdb.DuckDBPyConnection) -> None:
-    """Attach the in-memory ``ma_cache`` database once per connection."""
+_META = f"{CACHE_DB}._ma_meta"
+#: DuckDB's words for a cache file it cannot read (not a database, another storage
+#: version): only then is the file replaced; a file held by anyone is left alone.
+_REPLACEABLE = re.compile(r"not a valid DuckDB database file|storage version|"
+                          r"older version|newer version", re.IGNORECASE)
+
+
+def cache_path(db: Path) -> Path:
+    """The persistent intermediate cache of the store file ``db``."""
+    return db.with_name(db.name + ".cache")
+
+
+def persistent_cache_enabled() -> bool:
+    from modelatlas import settings
+
+    return settings.get("query_cache").strip().lower() not in ("0", "false", "no", "off")
+
+
+def attach_cache(con: duckdb.DuckDBPyConnection, path: Path | None = None,
+                 generation: str | None = None) -> bool:
+    """Attach ``ma_cache`` once per connection; True when it is the file ``path``
+    holding intermediates of store state ``generation`` (reusable), False when it is
+    in memory (empty at first).
+
+    The file is used only when ``path`` and ``generation`` are given and
+    :func:`persistent_cache_enabled`; one it cannot open (another process holds it,
+    no permission) falls back to memory, one DuckDB cannot read (an older format) is
+    replaced. A file stamped with another generation is emptied first.
+    """
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = ?", [CACHE_DB]
+    ).fetchall()
+    if row:
+        return bool(row[0][0]) and generation is not None and _stamp(con) == generation
+    if path is None or generation is None or not persistent_cache_enabled():
+        _attach_memory(con)
+        return False
+    if not _attach_file(con, path):
+        _attach_memory(con)
+        return False
+    try:
+        if _stamp(con) != generation:
+            _empty(con, keep_made=False)
+            con.execute(f"CREATE OR REPLACE TABLE {_META} AS SELECT CAST(? AS VARCHAR)"
+                        " AS generation, now() AS stamped_at", [generation]).fetchall()
+            con.execute(f"CHECKPOINT {CACHE_DB}").fetchall()
+        else:
+            _empty(con, keep_made=True)
+    except duckdb.Error:
+        con.execute(f"DETACH {CACHE_DB}").fetchall()
+        _attach_memory(con)
+        return False
+    return True
+
+
+def _attach_memory(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"ATTACH ':memory:' AS {CACHE_DB} (READ_WRITE)").fetchall()
+
+
+def _attach_file(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """ATTACH the cache file read-write; False if it cannot be had (held elsewhere,
+    unwritable folder). A file DuckDB cannot read is ours to replace: removed once."""
+    literal = "'" + str(path).replace("'", "''") + "'"
+    for attempt in (1, 2):
+        try:
+            con.execute(f"ATTACH {literal} AS {CACHE_DB} (READ_WRITE)").fetchall()
+            return True
+        except duckdb.Error as exc:
+            if attempt == 2 or not _REPLACEABLE.search(str(exc)) or not path.exists():
+                return False
+            try:
+                for p in (path, path.with_name(path.name + ".wal")):
+                    p.unlink(missing_ok=True)
+            except OSError:
+                return False
+    return False
+
+
+def _stamp(con: duckdb.DuckDBPyConnection) -> str | None:
     have = con.execute(
-        "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [CACHE_DB]
-    ).fetchall()[0][0]
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
+        [CACHE_DB, "_ma_meta"]).fetchall()[0][0]
     if not have:
-        con.execute(f"ATTACH ':memory:' AS {CACHE_DB} (READ_WRITE)").fetchall()
+        return None
+    row = con.execute(f"SELECT generation FROM {_META}").fetchall()
+    return str(row[0][0]) if row else None
+
+
+def _empty(con: duckdb.DuckDBPyConnection, *, keep_made: bool) -> None:
+    """Drop the cache's tables: every one (``keep_made=False``), or only the scratch
+    tables of iterative algorithms a killed process left behind."""
+    names = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = ?"
+        " AND table_name LIKE '\\_ma\\_%' ESCAPE '\\'", [CACHE_DB]).fetchall()]
+    for t in names:
+        name = f"{CACHE_DB}.{t}"
+        if not _NAME.match(name) or (keep_made and not t.startswith("_ma_tmp_")):
+            continue
+        con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+
+
+def cached_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names of the intermediates ``ma_cache`` already holds (scratch tables excluded)."""
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [CACHE_DB]
+    ).fetchall()
+    out = {f"{CACHE_DB}.{r[0]}" for r in rows}
+    return {n for n in out if _NAME.match(n) and "._ma_tmp_" not in n}
 
 
 class Intermediates:
@@ -65,6 +174,14 @@ class Intermediates:
         self._made: set[str] = set()
         self._building: dict[str, threading.Lock] = {}
         self.generation: str | None = None
+
+    def adopt(self, con: duckdb.DuckDBPyConnection) -> int:
+        """Count the intermediates a persistent ``ma_cache`` already holds for this
+        store state as made (another process built them); how many."""
+        found = cached_tables(con)
+        with self._lock:
+            self._made |= found
+        return len(found)
 
     def reset(self, con: duckdb.DuckDBPyConnection, generation: str | None) -> None:
         """Forget (and drop) every intermediate: the store changed."""
@@ -230,7 +347,16 @@ class Reader(EngineReader):
         self.con = store.con
         self.placeholder = placeholder
         self.intermediates = intermediates or Intermediates()
-        attach_cache(self.con)
+        if intermediates is None and store.read_only and store.path is not None \
+                and not placeholder:
+            from modelatlas.derive import generation
+
+            gen = generation(store)
+            self.intermediates.generation = gen
+            if attach_cache(self.con, cache_path(store.path), gen):
+                self.intermediates.adopt(self.con)
+        else:
+            attach_cache(self.con)
 
     def temp(self, sql: Sql) -> str:
         """Materialise ``sql`` under a fresh name (for iterative algorithms); drop it

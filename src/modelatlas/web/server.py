@@ -76,6 +76,41 @@ def _warm(app: Any, host: str, port: int) -> None:
               " the first page will try again", file=sys.stderr, flush=True)
     if settings.get("serve_warmup").strip() not in ("0", "false", "no", "off"):
         app.state.warmup.run(host, port, lambda: _top_model_views(app))
+        _follow_writes(app, host, port)
+
+
+#: Seconds between looks at whether a writer has finished with the store.
+FOLLOW_POLL_S = 2.0
+
+
+def _follow_writes(app: Any, host: str, port: int) -> None:
+    """After a writer (an ingest from another process) has let go of the store,
+    reconnect at once and, when the data changed, build the default views again, so
+    the first user after an ingest does not pay for them either. Runs until the
+    server stops; never raises."""
+    from modelatlas.store.lock import write_requested
+    from modelatlas.web.shared import StoreBusy
+
+    shared = app.state.shared
+    last = shared.generation
+    while not shared.stopping.wait(FOLLOW_POLL_S):
+        if shared.connected or shared.path is None or write_requested(shared.path):
+            continue
+        try:
+            with shared.reader():
+                pass
+        except StoreBusy:
+            continue  # the writer still holds the store
+        except Exception as exc:  # a warm-up only: the next request reports it
+            print(f"note: could not reopen the store after a write ({type(exc).__name__}:"
+                  f" {str(exc)[:200]})", file=sys.stderr, flush=True)
+            continue
+        if shared.generation != last:
+            last = shared.generation
+            print("note: the store changed; building the default views again"
+                  " (GET /api/ready)", file=sys.stderr, flush=True)
+            app.state.warmup.reset()
+            app.state.warmup.run(host, port, lambda: _top_model_views(app))
 
 
 def _top_model_views(app: Any) -> list[str]:

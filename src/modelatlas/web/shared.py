@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from modelatlas.errors import ModelAtlasError, StoreError
-from modelatlas.queries._engine import Intermediates, Reader, attach_cache
+from modelatlas.queries._engine import Intermediates, Reader, attach_cache, cache_path
 from modelatlas.store.db import Store, open_store
 from modelatlas.store.lock import write_requested
 
@@ -100,15 +100,23 @@ class SharedStore:
                 raise StoreError(f"no store at {self.path}: ingest something first")
             bring_up_to_date(self.path)
             con = open_store(self.path, read_only=True).con
-        attach_cache(con)
         gen = derive.generation(Store(self.path, con, read_only=True))
-        # a new connection has an empty intermediate cache (it lives in the connection)
+        # a new connection attaches its intermediate cache: the file beside the store
+        # (what an earlier process built for this store state is reused) or memory
         self.intermediates = Intermediates()
         self.intermediates.generation = gen
+        if attach_cache(con, cache_path(self.path) if self._mem is None and self.path
+                        else None, gen):
+            self.intermediates.adopt(con)
         if gen != self.generation:
             self.answers.clear()
             self.generation = gen
         self._con = con
+
+    @property
+    def stopping(self) -> threading.Event:
+        """Set when the server closes (background loops end on it)."""
+        return self._stop
 
     @property
     def connected(self) -> bool:

@@ -71,6 +71,14 @@ class WarmUp:
                            "error": v.error} for v in self.views],
             }
 
+    def reset(self) -> None:
+        """Start over with the default views (the store changed: a new warm-up)."""
+        with self._lock:
+            self.views = [View(u) for u in DEFAULT_VIEWS]
+            self.state = "waiting"
+            self.started = time.monotonic()
+            self.finished = None
+
     def run(self, host: str, port: int,
             more: Callable[[], list[str]] | None = None) -> None:
         """Warm every default view once the server at ``host:port`` accepts
