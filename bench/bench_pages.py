@@ -19,7 +19,14 @@ writes to it), then runs ``modelatlas serve`` on it twice:
    "drawn" (every chart drawn and, on a model page, the check shown); the
    server's access log gives the server time of the page and of the calls the
    page's script makes (``/api/check``).
-2. **API calls** (a second fresh server, warm-up off, so nothing is cached): every
+   The intermediate cache beside the store (``<store>.cache``) is removed first, so
+   this is the first server of this store state (as after an ingest).
+2. **restart** (``--skip-restart`` to skip): a second fresh server over the same
+   store state, warm-up on, with the intermediates the first one left in
+   ``<store>.cache``: seconds to ``/api/ready`` and each page's first view, as a
+   user meets them after a restart.
+3. **API calls** (a third fresh server, warm-up off and ``MODELATLAS_QUERY_CACHE=0``,
+   so nothing is cached): every
    ``/api/...`` answer the pages read (each page lists them in its footer, plus
    the check its script fetches), fetched over loopback with httpx, each one
    **cold** once, then after that warm-up ``--repeat`` times for p50/p95 (as
@@ -267,7 +274,9 @@ def main() -> int:
     ap.add_argument("--only", default="", metavar="NAME,...",
                     help="Visit only these pages (names as printed).")
     ap.add_argument("--skip-api", action="store_true",
-                    help="Skip phase 2 (the API calls on a second server).")
+                    help="Skip phase 3 (the API calls on a third server, caches off).")
+    ap.add_argument("--skip-restart", action="store_true",
+                    help="Skip phase 2 (a restarted server reading the cache file).")
     ap.add_argument("--page", action="append", default=[], metavar="NAME=URL",
                     help="One more page to visit (e.g. a hostile model for a screenshot).")
     args = ap.parse_args()
@@ -286,6 +295,11 @@ def main() -> int:
 
     os.environ.setdefault("MODELATLAS_PAGE_BUDGET", SETTINGS["page_budget"].default)
     res["page_budget_s"] = float(os.environ["MODELATLAS_PAGE_BUDGET"])
+    from modelatlas.queries._engine import cache_path
+
+    for stale in (cache_path(args.db), cache_path(args.db).with_name(
+            cache_path(args.db).name + ".wal")):
+        stale.unlink(missing_ok=True)
     t0 = time.perf_counter()
     srv = browser.Server(args.db, log1).start(timeout=3600)
     res["serve_start_s"] = time.perf_counter() - t0
@@ -312,10 +326,31 @@ def main() -> int:
         if check:
             p["check_server_cold_ms"] = (seen.get(check) or [float("nan")])[0]
 
+    if not args.skip_restart:
+        print("restart: a fresh server over the same store state, with its cache file:",
+              flush=True)
+        res["load_restart"] = os.getloadavg()
+        t0 = time.perf_counter()
+        srv = browser.Server(args.db, args.workdir / "serve-restart.log").start(timeout=3600)
+        try:
+            res["restart_serve_start_s"] = time.perf_counter() - t0
+            res["restart_ready"] = wait_ready(srv.base, t0)
+            again, _ = visit_pages(srv, urls, 1, None)
+            res["restart_pages"] = {k: {"cold_interactive_ms": v.get("cold_interactive_ms"),
+                                        "cold_drawn_ms": v.get("cold_drawn_ms"),
+                                        "computing_interactive_ms":
+                                            v.get("computing_interactive_ms"),
+                                        "error": v.get("error")}
+                                    for k, v in again.items()}
+            res["cache_file_mb"] = cache_path(args.db).stat().st_size / 2**20 \
+                if cache_path(args.db).exists() else None
+        finally:
+            srv.stop()
+
     if args.skip_api:
         res["pages"] = pages
         res["load_after"] = os.getloadavg()
-        text = json.dumps(res, indent=2)
+        text = json.dumps(res, indent=2, default=str)
         if args.out:
             args.out.write_text(text + "\n")
         print(text)
@@ -324,6 +359,7 @@ def main() -> int:
     res["load_api"] = os.getloadavg()
     # no warm-up here: the cold calls time the queries themselves
     os.environ["MODELATLAS_SERVE_WARMUP"] = "0"
+    os.environ["MODELATLAS_QUERY_CACHE"] = "0"
     srv = browser.Server(args.db, log2).start(timeout=3600)
     try:
         unique = list(dict.fromkeys(u for cs in calls.values() for u in cs))
@@ -352,7 +388,7 @@ def main() -> int:
     res["ok_cold_pages"] = all("error" not in p and p["cold_interactive_ms"] < 1000
                                for p in pages.values())
     res["ok_api_p95"] = all(c["warm_p95_ms"] < 150 for c in api.values())
-    text = json.dumps(res, indent=2)
+    text = json.dumps(res, indent=2, default=str)
     if args.out:
         args.out.write_text(text + "\n")
     print(text)

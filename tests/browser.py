@@ -82,7 +82,12 @@ class Server:
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=30)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()     # a server that does not stop is reported by its test
+                self.proc.wait(timeout=30)
+                raise
         if self._out is not None:
             self._out.close()
             self._out = None

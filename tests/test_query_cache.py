@@ -126,3 +126,32 @@ def test_unreadable_cache_file_is_replaced(tmp_path: Path) -> None:
         con.close()
     assert "_ma_meta" in names and any(n.startswith("_ma_cube_") for n in names)
     assert CACHE_DB == "ma_cache"
+
+
+def test_closing_the_shared_store_interrupts_a_running_statement() -> None:
+    """``serve`` stopping (Ctrl-C) must not wait minutes for a view still being built."""
+    import threading
+    import time
+
+    from modelatlas.web.shared import SharedStore
+
+    shared = SharedStore(None, watch=False)
+    outcome: list[str] = []
+
+    def slow() -> None:
+        try:
+            with shared.reader() as r:
+                r.con.execute("SELECT count(*) FROM range(100000000000) a"
+                              " WHERE a.range % 7 = 3").fetchall()
+            outcome.append("finished")
+        except duckdb.Error as exc:
+            outcome.append(type(exc).__name__)
+
+    t = threading.Thread(target=slow)
+    t.start()
+    time.sleep(1.0)
+    t0 = time.monotonic()
+    shared.close()
+    t.join(timeout=30)
+    assert not t.is_alive() and time.monotonic() - t0 < 10
+    assert outcome and outcome[0] != "finished", outcome

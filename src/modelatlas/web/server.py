@@ -46,7 +46,9 @@ def run_server(db: str | Path | None, *, host: str, port: int,
     print(f"modelatlas serving {path} at http://{shown}:{port}/ (API: /api/queries;"
           " Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        # Ctrl-C: requests still running get 3 s, then the store interrupts its statements
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                    timeout_graceful_shutdown=3)
     finally:
         app.state.shared.close()
 

@@ -76,6 +76,7 @@ class SharedStore:
         self._mem: Store | None = None
         self._cond = threading.Condition()
         self._active = 0
+        self._cursors: set[duckdb.DuckDBPyConnection] = set()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         if path is None:
@@ -155,17 +156,28 @@ class SharedStore:
             self._active += 1
             con = self._con
         cur = con.cursor()
+        with self._cond:
+            self._cursors.add(cur)
         try:
             yield Reader(Store(self.path, cur, read_only=True), self.intermediates)
         finally:
             with contextlib.suppress(duckdb.Error):
                 cur.close()
             with self._cond:
+                self._cursors.discard(cur)
                 self._active -= 1
                 self._cond.notify_all()
 
     def close(self) -> None:
+        """Stop: interrupt the statements still running (a view built in the
+        background can take minutes on a whole-Hub store; Ctrl-C must not wait for
+        it), then close the connection."""
         self._stop.set()
+        with self._cond:
+            running = list(self._cursors)
+        for cur in running:
+            with contextlib.suppress(duckdb.Error):
+                cur.interrupt()
         if self._watcher is not None:
             self._watcher.join(timeout=2)
         with self._cond:
