@@ -175,3 +175,14 @@ def test_describe_parents_roots_descendants_origin(store: Store) -> None:
     assert top["descendants"] == {"finetune": 1, "adapter": 1, "quantized": 2, "merge": 0,
                                   "unknown": 0}
     assert top["children"] == {"adapter": 1, "finetune": 1}
+    # the whole ancestor graph comes with the answer (a page draws it without asking
+    # `lineage` again per ancestor); a parent named but never stored is listed missing
+    assert d["ancestors"] == {
+        "edges": [{"child": "u/q", "parent": "u/ft", "relation": "quantized", "origin": "tag"},
+                  {"child": "u/ft", "parent": "Qwen/Qwen3-8B", "relation": "finetune",
+                   "origin": "tag"}],
+        "missing": [], "cut": False}
+    assert top["ancestors"] == {"edges": [], "missing": [], "cut": False}
+    add_edges(store, [("Qwen/Qwen3-8B", "ghost/base", "finetune")])
+    derive.refresh(store)
+    assert Atlas(store).lineage("u/q")["ancestors"]["missing"] == ["ghost/base"]

@@ -206,7 +206,11 @@ def describe(reader: Reader, model_id: str) -> dict[str, Any]:
     ``root_details`` [{root, depth, weight, family}], ``depth`` (generations to the
     farthest root; 0 for a root), ``families``, ``descendants`` {relation: count},
     ``descendants_total``, ``children`` {relation: count}, ``origin`` [{root, org,
-    display_name, country, region, kind}] and ``issues`` (cycle / self-loop notes).
+    display_name, country, region, kind}], ``issues`` (cycle / self-loop notes) and
+    ``ancestors`` {edges [{child, parent, relation, origin}], missing [ancestor ids not
+    in the store], cut}: the whole ancestor graph (:func:`ancestors`, bounded), so a
+    reader drawing it needs no ``lineage`` per ancestor (each of which walks that
+    ancestor's descendants: on a whole-Hub store a root's are hundreds of thousands).
     """
     mid = resolve_id(reader, model_id)
     p = {"id": mid}
@@ -228,6 +232,11 @@ def describe(reader: Reader, model_id: str) -> dict[str, Any]:
         "SELECT kind, detail FROM lineage_issues WHERE model_id = $id ORDER BY kind", p)
     desc = descendants(reader, mid)
     fams = sorted({str(r["family"]) for r in roots if r["family"]})
+    up = ancestors(reader, mid)
+    ids = sorted(str(n) for n in up["nodes"])
+    where, params = id_filter("id", ids)
+    stored = {str(r["id"]) for r in reader.rows(f"SELECT id FROM models WHERE {where}",
+                                               params)} if ids else set()
     return {
         "id": mid,
         "parents": [{"id": x["id"], "relation": x["relation"], "origin": x["origin"]}
@@ -242,4 +251,11 @@ def describe(reader: Reader, model_id: str) -> dict[str, Any]:
         "children": desc["children"],
         "origin": origin,
         "issues": issues,
+        "ancestors": {
+            "edges": [{"child": e["child"], "parent": e["parent"],
+                       "relation": e["relation"], "origin": e["origin"]}
+                      for e in up["edges"]],
+            "missing": [i for i in ids if i not in stored],
+            "cut": up["cut"],
+        },
     }

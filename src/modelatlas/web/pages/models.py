@@ -1,8 +1,8 @@
 """``/model?id=``: one model; ``/bom?id=&format=``: its AI-BOM as a download.
 
-The page reads ``lineage`` (parents, roots, descendants), walks ``lineage`` up
-from each parent to draw the ancestors (bounded: a hostile graph cannot make a
-page do unbounded work), reads ``openness`` (the metadata profile and linked
+The page reads ``lineage`` (parents, roots, descendants and the ancestor graph,
+which it draws, bounded: a hostile graph cannot make a page do unbounded work),
+reads ``openness`` (the metadata profile and linked
 OSAI / MOF entries), and lists the model's row from ``models --id``. Two
 sections are fetched by the page's script, so the page is usable first: the
 due-diligence check from ``GET /api/check/<id>`` (the use and users in the URL
@@ -46,17 +46,24 @@ class Node:
     missing: bool = False
 
 
-def ancestors(ask: Asked, lineage: dict[str, Any]) -> tuple[Node, bool]:
-    """The ancestors of the model ``lineage`` describes, and whether the bound cut them."""
+def ancestors(lineage: dict[str, Any]) -> tuple[Node, bool]:
+    """The ancestors of the model ``lineage`` describes, drawn from its ``ancestors``
+    graph (no query per ancestor), and whether a bound cut them (the query's own, or
+    the page's :data:`MAX_ANCESTORS` / :data:`MAX_GENERATIONS`)."""
+    graph = lineage.get("ancestors") or {}
+    parents_of: dict[str, list[dict[str, Any]]] = {}
+    for e in graph.get("edges", []):
+        parents_of.setdefault(str(e["child"]), []).append(e)
+    missing = {str(m) for m in graph.get("missing", [])}
     root = Node(lineage["id"])
     seen = {root.id}
-    front = [(root, lineage)]
-    cut = False
+    front = [root]
+    cut = bool(graph.get("cut"))
     for _ in range(MAX_GENERATIONS):
-        nxt: list[tuple[Node, dict[str, Any]]] = []
-        for node, lin in front:
-            for p in lin["parents"]:
-                child = Node(str(p["id"]), p.get("relation"))
+        nxt: list[Node] = []
+        for node in front:
+            for e in parents_of.get(node.id, []):
+                child = Node(str(e["parent"]), e.get("relation"))
                 node.parents.append(child)
                 if child.id in seen:
                     child.repeated = True
@@ -65,16 +72,15 @@ def ancestors(ask: Asked, lineage: dict[str, Any]) -> tuple[Node, bool]:
                 if len(seen) > MAX_ANCESTORS:
                     cut = True
                     continue
-                found, _err = ask.maybe("lineage", model_id=child.id)
-                if found is None:
+                if child.id in missing:
                     child.missing = True
                     continue
-                nxt.append((child, found))
+                nxt.append(child)
         if not nxt:
             break
         front = nxt
     else:
-        cut = cut or any(lin["parents"] for _, lin in front)
+        cut = cut or any(parents_of.get(n.id) for n in front)
     return root, cut
 
 
@@ -115,7 +121,7 @@ def register(app: FastAPI, site: Site) -> None:
 
         def build(ask: Asked) -> dict[str, Any]:
             lin = ask("lineage", model_id=model_id)
-            tree, cut = ancestors(ask, lin)
+            tree, cut = ancestors(lin)
             openness, openness_error = ask.maybe("openness", target=lin["id"])
             check_query = "?" + urlencode({"use": use, **({"users": users} if users else {})})
             return {"lin": lin, "row": _model_row(ask, lin["id"]), "ancestors": tree,
