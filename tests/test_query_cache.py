@@ -155,3 +155,43 @@ def test_closing_the_shared_store_interrupts_a_running_statement() -> None:
     t.join(timeout=30)
     assert not t.is_alive() and time.monotonic() - t0 < 10
     assert outcome and outcome[0] != "finished", outcome
+
+
+def test_a_restarted_server_answers_from_the_cache_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from modelatlas.web import create_app
+
+    db = _store(tmp_path)
+    url = "/api/share?by=org&attribution=root"
+    app = create_app(db, watch=False)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        first = c.get(url)
+        assert first.status_code == 200
+    app.state.shared.close()
+    con = duckdb.connect(str(cache_path(db)), read_only=True)
+    try:
+        kept = con.execute("SELECT count(*) FROM _ma_answers").fetchall()[0][0]
+    finally:
+        con.close()
+    assert kept >= 1
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("a kept answer is not computed again")
+
+    monkeypatch.setattr(Reader, "run", refuse)
+    app = create_app(db, watch=False)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        again = c.get(url)
+    assert again.status_code == 200 and again.json() == first.json()
+    app.state.shared.close()
+    # a store that changed empties the file: the answer is computed, never served stale
+    with open_store(db) as st:
+        ingest_files(st, [_jsonl(tmp_path / "hub-2026-03-31.jsonl",
+                                 [{"id": "late/x", "downloads": 3,
+                                   "createdAt": "2026-03-02T00:00:00Z"}])])
+    app = create_app(db, watch=False)
+    with TestClient(app, base_url="http://127.0.0.1") as c, pytest.raises(AssertionError):
+        c.get(url)
+    app.state.shared.close()

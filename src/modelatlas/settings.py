@@ -109,9 +109,9 @@ SETTINGS: dict[str, Setting] = {
                 " self-reloading 'computing' page is shown (0: wait as long as it takes)."),
         Setting("query_cache", "MODELATLAS_QUERY_CACHE", "1",
                 "`0`: keep query intermediates (downloads cubes, lineage edges) in memory"
-                " only; by default a reader keeps them in `<store>.cache` beside the store"
-                " for the store's current state, so a restarted server or a repeated"
-                " command reuses them."),
+                " only; by default a reader keeps them (and `serve` its answers) in"
+                " `<store>.cache` beside the store for the store's current state, so a"
+                " restarted server or a repeated command reuses them."),
     )
 }
 

@@ -16,7 +16,9 @@ connection only).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -53,6 +55,9 @@ def _key(v: Any) -> Any:
 
 
 _META = f"{CACHE_DB}._ma_meta"
+#: Encoded answers of the web server (query and arguments -> JSON bytes), kept with the
+#: intermediates so a restarted server answers its first requests from them.
+ANSWERS = f"{CACHE_DB}._ma_answers"
 #: DuckDB's words for a cache file it cannot read (not a database, another storage
 #: version): only then is the file replaced; a file held by anyone is left alone.
 _REPLACEABLE = re.compile(r"not a valid DuckDB database file|storage version|"
@@ -85,18 +90,23 @@ def attach_cache(con: duckdb.DuckDBPyConnection, path: Path | None = None,
         "SELECT path FROM duckdb_databases() WHERE database_name = ?", [CACHE_DB]
     ).fetchall()
     if row:
-        return bool(row[0][0]) and generation is not None and _stamp(con) == generation
+        return (bool(row[0][0]) and generation is not None
+                and _stamp(con) == f"{generation};{code_fingerprint()}")
     if path is None or generation is None or not persistent_cache_enabled():
         _attach_memory(con)
         return False
     if not _attach_file(con, path):
         _attach_memory(con)
         return False
+    stamp = f"{generation};{code_fingerprint()}"
     try:
-        if _stamp(con) != generation:
+        if _stamp(con) != stamp:
             _empty(con, keep_made=False)
+            con.execute(f"DROP TABLE IF EXISTS {ANSWERS}").fetchall()
+            con.execute(f"CREATE TABLE {ANSWERS} (key VARCHAR PRIMARY KEY, body BLOB)"
+                        ).fetchall()
             con.execute(f"CREATE OR REPLACE TABLE {_META} AS SELECT CAST(? AS VARCHAR)"
-                        " AS generation, now() AS stamped_at", [generation]).fetchall()
+                        " AS generation, now() AS stamped_at", [stamp]).fetchall()
             con.execute(f"CHECKPOINT {CACHE_DB}").fetchall()
         else:
             _empty(con, keep_made=True)
@@ -105,6 +115,37 @@ def attach_cache(con: duckdb.DuckDBPyConnection, path: Path | None = None,
         _attach_memory(con)
         return False
     return True
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The installed modelatlas code (each source file's name, size and time): a cache
+    written by other code is emptied, since an answer depends on the code as much as
+    on the store."""
+    root = Path(__file__).resolve().parents[1]
+    parts = []
+    for p in sorted(root.rglob("*")):
+        if p.suffix in (".py", ".sql", ".yaml", ".yml", ".json", ".csv", ".html", ".js",
+                        ".css") and "__pycache__" not in p.parts:
+            st = p.stat()
+            parts.append(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def stored_answer(con: duckdb.DuckDBPyConnection, key: str) -> bytes | None:
+    """An encoded answer a server kept in the cache file for this store state."""
+    try:
+        rows = con.execute(f"SELECT body FROM {ANSWERS} WHERE key = ?", [key]).fetchall()
+    except duckdb.Error:
+        return None
+    return bytes(rows[0][0]) if rows else None
+
+
+def store_answer(con: duckdb.DuckDBPyConnection, key: str, body: bytes) -> None:
+    """Keep an encoded answer in the cache file (best effort: a conflicting write by
+    another thread, or a full disk, only means it is computed again next time)."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute(f"INSERT OR REPLACE INTO {ANSWERS} VALUES (?, ?)", [key, body]).fetchall()
 
 
 def _attach_memory(con: duckdb.DuckDBPyConnection) -> None:

@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from modelatlas.cli.output import to_json
 from modelatlas.errors import ModelAtlasError, NotFoundError, UsageError
 from modelatlas.queries import Param, Query, all_queries
-from modelatlas.queries._engine import Reader
+from modelatlas.queries._engine import Reader, store_answer, stored_answer
 from modelatlas.web.assets import Assets
 from modelatlas.web.assets import mount as mount_assets
 from modelatlas.web.pages import Site
@@ -136,7 +136,10 @@ class Api:
         try:
             with self.shared.reader() as reader:
                 gen = self.shared.generation or ""
-                body = to_json(produce(reader)).encode()
+                kept = stored_answer(reader.con, key) if self.shared.persistent else None
+                body = kept if kept is not None else to_json(produce(reader)).encode()
+                if kept is None and self.shared.persistent:
+                    store_answer(reader.con, key, body)
         except StoreBusy:
             stale = self.shared.answers.get((gen, key))
             if stale is None:

@@ -76,6 +76,8 @@ class SharedStore:
         self._mem: Store | None = None
         self._cond = threading.Condition()
         self._active = 0
+        #: True when intermediates and answers are kept in the file beside the store.
+        self.persistent = False
         self._cursors: set[duckdb.DuckDBPyConnection] = set()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -106,8 +108,9 @@ class SharedStore:
         # (what an earlier process built for this store state is reused) or memory
         self.intermediates = Intermediates()
         self.intermediates.generation = gen
-        if attach_cache(con, cache_path(self.path) if self._mem is None and self.path
-                        else None, gen):
+        self.persistent = attach_cache(
+            con, cache_path(self.path) if self._mem is None and self.path else None, gen)
+        if self.persistent:
             self.intermediates.adopt(con)
         if gen != self.generation:
             self.answers.clear()
