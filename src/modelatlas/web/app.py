@@ -136,10 +136,13 @@ class Api:
         try:
             with self.shared.reader() as reader:
                 gen = self.shared.generation or ""
-                kept = stored_answer(reader.con, key) if self.shared.persistent else None
+                # the file is emptied when the store changes; the generation in the key
+                # keeps an answer to its store state whatever happens to that rule
+                kept = (stored_answer(reader.con, gen + "\x00" + key)
+                        if self.shared.persistent else None)
                 body = kept if kept is not None else to_json(produce(reader)).encode()
                 if kept is None and self.shared.persistent:
-                    store_answer(reader.con, key, body)
+                    store_answer(reader.con, gen + "\x00" + key, body)
         except StoreBusy:
             stale = self.shared.answers.get((gen, key))
             if stale is None:
