@@ -65,6 +65,13 @@ def test_orgs_json_from_store_and_without_store(db: str, tmp_path: Path) -> None
     eu = json.loads(r2.out)
     assert eu and all(x["region"] == "eu" for x in eu)
     assert "mistralai" in {x["org"] for x in eu}
+    # one organisation by name, any case, with or without a store
+    for where in (db, str(tmp_path / "none.duckdb")):
+        one = run_cli("--db", where, "orgs", "--name", "QWEN", "--json")
+        assert one.code == 0, one.err
+        assert [x["org"] for x in json.loads(one.out)] == ["qwen"]
+    none = run_cli("--db", db, "orgs", "--name", "no-such-org", "--json")
+    assert none.code == 0 and json.loads(none.out) == []
 
 
 def test_orgs_user_file_wins(db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

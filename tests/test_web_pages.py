@@ -316,3 +316,31 @@ def test_a_view_not_built_within_the_budget_shows_a_computing_page(
         assert warm.status_code == 200 and 'id="pending"' not in warm.text
         assert c.get("/families").status_code == 200    # now from the page cache
     app.state.shared.close()
+
+
+def test_organisation_table_is_joined_once_per_store_state(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The organisations and search pages share one joined table (decoding the orgs
+    answer of a whole-Hub store takes a second); each still lists what it read."""
+    from modelatlas.web.pages import orgs as orgs_page
+
+    assert client.get("/orgs", params={"q": "qw"}).status_code == 200
+
+    def refuse(_ask: object) -> None:
+        raise AssertionError("joined again")
+
+    monkeypatch.setattr(orgs_page, "_org_table", refuse)
+    r = client.get("/search", params={"q": "qwen-org-memo-test"})
+    assert r.status_code == 200
+    footer = r.text.split('<details class="calls">')[1]
+    assert "/api/orgs" in footer and "/api/cadence" in footer
+    site = client.app.state.site  # type: ignore[attr-defined]
+    shared = client.app.state.shared  # type: ignore[attr-defined]
+    real = shared.generation
+    try:
+        shared.generation = "another"       # a new store state: joined again
+        with pytest.raises(AssertionError, match="joined again"):
+            client.get("/search", params={"q": "qwen-org-memo-test-2"})
+    finally:
+        shared.generation = real
+        site._memo.clear()

@@ -36,15 +36,18 @@ def _orgs(reader: Reader, args: Args) -> Table:
         f"SELECT org, namespace, display_name, country, {col} AS region, kind, parent,"
         " aliases, source_url, origin FROM orgs"
         f" WHERE ($region IS NULL OR {col} = $region) AND ($kind IS NULL OR kind = $kind)"
-        " AND ($origin IS NULL OR origin = $origin) ORDER BY org",
-        {"region": args["region"], "kind": args["kind"], "origin": args["origin"]})
+        " AND ($origin IS NULL OR origin = $origin)"
+        " AND ($name IS NULL OR org = lower(CAST($name AS VARCHAR))) ORDER BY org",
+        {"region": args["region"], "kind": args["kind"], "origin": args["origin"],
+         "name": args["name"]})
     names = [*got.names, "notes", "scheme", "atom_region"]
     rows = got.rows
     if not rows and reader.placeholder:
         picked = [o for o in sorted(reg.values(), key=lambda o: o.org)
                   if (args["region"] is None or o.region_in(scheme) == args["region"])
                   and all(args[k] is None or getattr(o, k) == args[k]
-                          for k in ("kind", "origin"))]
+                          for k in ("kind", "origin"))
+                  and (args["name"] is None or o.org == args["name"].lower())]
         rows = [tuple({**o.as_dict(), "region": o.region_in(scheme)}[n]
                       for n in got.names) for o in picked]
     org_at, origin_at = got.names.index("org"), got.names.index("origin")
@@ -61,6 +64,8 @@ QUERIES = (
           params=(Param("region", choices=catalog_orgs.REGIONS, help="Only this region."),
                   Param("kind", choices=catalog_orgs.KINDS, help="Only this kind."),
                   Param("origin", choices=catalog_orgs.ORIGINS, help="Only this origin."),
+                  Param("name", help="Only this namespace (any case): one organisation's "
+                                     "entry without the whole list."),
                   Param("regions", default="default", choices=catalog_orgs.SCHEMES,
                         help="Region scheme: default (country-based, EU/EEA) or atom (the "
                              "ATOM Project's table; its eu includes the UK and "

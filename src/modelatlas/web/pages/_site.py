@@ -70,7 +70,7 @@ class Asked:
     stale: bool = False
     calls: list[str] = field(default_factory=list)
 
-    def __call__(self, name: str, **params: Any) -> Any:
+    def __call__(self, name: str, /, **params: Any) -> Any:
         """The JSON answer of ``GET /api/<name>?<params>`` (None values dropped);
         ModelAtlasError (NotFoundError, UsageError, StoreBusy) as the API raises it."""
         q = get(name)
@@ -81,7 +81,7 @@ class Asked:
         self.calls.append(api_url(q.name, raw, q.positional()))
         return json.loads(bytes(resp.body))
 
-    def maybe(self, name: str, **params: Any) -> tuple[Any, str | None]:
+    def maybe(self, name: str, /, **params: Any) -> tuple[Any, str | None]:
         """``(answer, None)``, or ``(None, message)`` when the query answers with an
         expected error (nothing imported, not in the store, a bad filter value): the
         page shows the message in place of that panel. StoreBusy propagates."""
@@ -231,6 +231,26 @@ class Site:
     _inflight: dict[tuple[str, str], tuple[Future[Response], float]] = field(
         default_factory=dict)
     _pool: ThreadPoolExecutor | None = None
+    _memo: dict[str, tuple[str, Any, list[str]]] = field(default_factory=dict)
+
+    def memo(self, ask: Asked, name: str, produce: Callable[[Asked], Any]) -> Any:
+        """``produce(ask)``, computed once per store generation and ``name`` and shared
+        by every page that needs it (a joined table of several large answers: decoding
+        the 16 MB ``orgs`` answer of a whole-Hub store alone takes a second). The
+        answers it read are listed on each page that uses it; a result built from a
+        stale answer is not kept. Callers must not modify what it returns."""
+        gen = self.api.shared.generation or ""
+        with self._lock:
+            hit = self._memo.get(name)
+        if hit is not None and hit[0] == gen:
+            ask.calls.extend(hit[2])
+            return hit[1]
+        before = len(ask.calls)
+        value = produce(ask)
+        if not ask.stale:
+            with self._lock:
+                self._memo[name] = (gen, value, ask.calls[before:])
+        return value
 
     def render(self, template: str, **ctx: Any) -> str:
         return self.env.get_template(template).render(

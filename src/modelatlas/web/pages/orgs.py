@@ -40,7 +40,13 @@ WEB_MAX = 10_000
 
 
 def org_table(ask: Asked) -> tuple[list[dict[str, Any]], bool]:
-    """The joined rows, and whether the release listing was cut at the web limit."""
+    """The joined rows, and whether the release listing was cut at the web limit
+    (computed once per store state for every organisations and search page; a caller
+    filters and sorts a new list, never the rows in place)."""
+    return ask.site.memo(ask, "org_table", _org_table)  # type: ignore[no-any-return]
+
+
+def _org_table(ask: Asked) -> tuple[list[dict[str, Any]], bool]:
     reg = ask("orgs")
     cad = ask("cadence", limit=WEB_MAX)
     share = ask("share", by="org")
@@ -106,7 +112,8 @@ def register(app: FastAPI, site: Site) -> None:
 
         def build(ask: Asked) -> dict[str, Any]:
             key = name.lower()
-            entry = next((r for r in ask("orgs") if str(r["org"]).lower() == key), None)
+            entry = next((r for r in ask("orgs", name=name) if str(r["org"]).lower() == key),
+                         None)
             models = ask("models", org=name, limit=WEB_MAX)
             if entry is None and not models:
                 raise NotFoundError(f"organisation not in the store: {name}")
