@@ -620,9 +620,9 @@ def commit_input(
     """Stage and validate one input, then merge it in one transaction, or in several
     when it holds more than ``MODELATLAS_INGEST_PART_ROWS`` rows (:func:`_commit_parts`).
 
-    Staging writes temporary tables only (each batch is its own small commit) and
-    the rejected records are held until the input's (last) transaction writes
-    them, so nothing of the input is in the store before that transaction.
+    Staging writes temporary tables only (in a transaction of its own) and the
+    rejected records are held until the input's (last) transaction writes them,
+    so nothing of the input is in the store before that transaction.
     """
     if hub not in HUBS:  # it is spliced into SQL as a literal: whitelist it
         raise StoreError(f"unknown source hub {hub!r}; expected one of {', '.join(HUBS)}")
@@ -634,9 +634,13 @@ def commit_input(
         try:
             with _one_line(source_label):
                 indexes.ensure(con)  # after a kill between the parts of a bulk input
+            # One transaction for the whole staging, though it writes temporary tables
+            # only: committing each batch instead doubled its CPU at 1M rows (13.3 vs
+            # 6.1 CPU-s), and this COMMIT writes nothing to the store.
+            with _rollback_on_error(store, source_label, (STAGING, REJECTS)):
                 _stage(store, batches, part)
                 _validate(store, part)
-                staged = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
+            staged = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
             n_parts = max(1, -(-staged // rows_per_part))
             if n_parts == 1:
                 with _rollback_on_error(store, source_label):
