@@ -32,7 +32,14 @@ from modelatlas.sources.file_hub_parquet import simulated as parquet_simulated
 from modelatlas.sources.file_hub_parquet import snapshot_of as parquet_snapshot
 from modelatlas.sources.records import ReadPlan, Rejected
 from modelatlas.store.db import Store
-from modelatlas.store.ingest import IngestSummary, commit_input, finish_run, new_run, quarantine
+from modelatlas.store.ingest import (
+    IngestSummary,
+    commit_input,
+    finish_run,
+    new_run,
+    part_rows,
+    quarantine,
+)
 
 ISO_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 DMY_IN_NAME = re.compile(r"(\d{2})-(\d{2})-(\d{4})")
@@ -214,6 +221,7 @@ def ingest_files(
     if population is not None:
         population = recordable(population)
     files = expand(paths)
+    part_rows()  # a malformed MODELATLAS_INGEST_PART_ROWS fails before anything is read
     batch_size = batch_size or int(settings.get("batch_size"))
     run_id = new_run(store, "ingest file", " ".join(map(str, paths)))
     summary = IngestSummary(run_id)

@@ -86,6 +86,13 @@ SETTINGS: dict[str, Setting] = {
             "DuckDB memory limit while ingesting and deriving (at most memory_limit); with"
             " Python's share, keeps a whole-Hub ingest under 2 GB of RAM.",
         ),
+        Setting(
+            "ingest_part_rows",
+            "MODELATLAS_INGEST_PART_ROWS",
+            "1000000",
+            "Rows of one input above which it is merged in several transactions (by model"
+            " id): DuckDB's COMMIT needs memory that grows with a transaction's rows.",
+        ),
         Setting("check_download_max", "MODELATLAS_CHECK_DOWNLOAD_MAX", "2000000000",
                 "Bytes `check --download` fetches from one repository at most (the rest is "
                 "reported as not verified)."),

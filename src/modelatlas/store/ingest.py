@@ -17,6 +17,12 @@ Flow for one input (a file, a group of small files, or one crawl):
    dirty set and a new data generation (:mod:`modelatlas.store.changes`);
 5. commit. Any failure rolls the whole input back: a snapshot is visible whole
    or not at all, and re-ingesting the same input changes no count.
+
+Staging (1-2) writes temporary tables only. An input of more than
+``MODELATLAS_INGEST_PART_ROWS`` staged rows is merged (3-5) in several
+transactions, each holding every row of a set of model ids, because DuckDB's
+COMMIT needs memory that grows with the rows of a transaction
+(:func:`_commit_parts` says what a process killed between them leaves).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from modelatlas import settings
 from modelatlas.errors import ModelAtlasError, StoreError
 from modelatlas.sources.records import (
     QUARANTINE_CHARS,
@@ -47,6 +54,11 @@ from modelatlas.store import changes, history, indexes, latest, merge, tagsql
 from modelatlas.store.db import Store
 
 STAGING = "_stg"
+#: The whole staged input while it is merged in parts (``_stg`` then holds one part).
+STAGED_ALL = "_stg_all"
+#: Rejected records of the input, written to ``quarantine`` by the transaction that
+#: writes the input (its last one when it is split), so a kill leaves none behind.
+REJECTS = "_qrej"
 HUBS = merge.HUBS
 
 
@@ -167,6 +179,26 @@ def _staging_table(con: duckdb.DuckDBPyConnection) -> None:
     cols.extend(f"{c} {parsed_types[c]}" for c in tagsql.PARSED_COLUMNS)
     con.execute(f"DROP TABLE IF EXISTS {STAGING}")
     con.execute(f"CREATE TEMP TABLE {STAGING} ({', '.join(cols)})")
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS}")
+    con.execute(f"CREATE TEMP TABLE {REJECTS} (seq BIGINT, location VARCHAR, record VARCHAR,"
+                " reason VARCHAR)")
+
+
+def _hold_rejects(con: duckdb.DuckDBPyConnection, items: list[Rejected], first: int) -> int:
+    """Keep rejected records in ``_qrej`` (numbered from ``first``); returns how many."""
+    rows = [(first + i, printable(r.location), clip(printable(r.record)),
+             printable(r.reason)[:2000]) for i, r in enumerate(items)]
+    if rows:
+        con.executemany(f"INSERT INTO {REJECTS} VALUES (?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def _flush_rejects(con: duckdb.DuckDBPyConnection, run_id: str, label: str) -> None:
+    """Write the held rejects to ``quarantine``, in the order they were found."""
+    con.execute(f"""
+        INSERT INTO quarantine (run_id, source, location, record, reason, "at")
+        SELECT ?, ?, location, record, reason, now() FROM {REJECTS} ORDER BY seq
+    """, [run_id, label])
 
 
 _INSERT_STAGED = f"INSERT INTO {STAGING} {tagsql.parsed('_in_batch')}"
@@ -175,9 +207,9 @@ _INSERT_STAGED = f"INSERT INTO {STAGING} {tagsql.parsed('_in_batch')}"
 GATHER_BYTES = 32 * 1024 * 1024
 
 
-def _stage(store: Store, batches: Iterable[Batch], run_id: str, label: str,
-           part: IngestSummary, batch_rows: int = 65_536) -> None:
-    """Screen each batch, quarantine its rejects, parse the rows into ``_stg``.
+def _stage(store: Store, batches: Iterable[Batch], part: IngestSummary,
+           batch_rows: int = 65_536) -> None:
+    """Screen each batch, hold its rejects in ``_qrej``, parse the rows into ``_stg``.
 
     Small batches (many small files in one transaction) are gathered up to
     ``batch_rows`` rows or ``GATHER_BYTES`` first: parsing is one SQL statement per
@@ -204,7 +236,7 @@ def _stage(store: Store, batches: Iterable[Batch], run_id: str, label: str,
     for batch in batches:
         good, rejected = screen(batch.records)
         rejected = batch.rejected + rejected
-        part.quarantined += quarantine(store, run_id, label, rejected)
+        part.quarantined += _hold_rejects(con, rejected, part.quarantined)
         part.records += batch.records.num_rows + len(batch.rejected)
         if good.num_rows:
             pending.append(good)
@@ -221,17 +253,18 @@ def _raw_json() -> str:
     return f"left(to_json(struct_pack({cols})), {QUARANTINE_CHARS})"
 
 
-def _validate(store: Store, run_id: str, label: str, part: IngestSummary) -> None:
+def _validate(store: Store, part: IngestSummary) -> None:
+    """Move the staged rows that fail validation to the held rejects (``_qrej``)."""
     con = store.con
     bad = int(con.execute(
         f"SELECT count(*) FROM {STAGING} WHERE reason IS NOT NULL").fetchall()[0][0])
     if not bad:
         return
     con.execute(f"""
-        INSERT INTO quarantine (run_id, source, location, record, reason, "at")
-        SELECT ?, ?, location, {_raw_json()}, reason, now()
-        FROM {STAGING} WHERE reason IS NOT NULL ORDER BY _row
-    """, [run_id, label])
+        INSERT INTO {REJECTS}
+        SELECT ? + row_number() OVER (ORDER BY _row), location, {_raw_json()}, reason
+        FROM {STAGING} WHERE reason IS NOT NULL
+    """, [part.quarantined])
     con.execute(f"DELETE FROM {STAGING} WHERE reason IS NOT NULL")
     part.quarantined += bad
 
@@ -267,13 +300,18 @@ def _dedupe(con: duckdb.DuckDBPyConnection, several: bool) -> bool:
 
 
 def _mark_dirty(con: duckdb.DuckDBPyConnection, gen: int, known: int, hist_rows: int,
-                out: merge.Merged) -> None:
-    """Tell derive what may have changed (one 'everything' row for a big change)."""
+                out: merge.Merged, everything: bool = False) -> bool:
+    """Tell derive what may have changed (one 'everything' row for a big change).
+
+    ``everything``: an earlier part of the same input already asked for a full
+    derive (which has not run since: the writer holds the store), so listing this
+    part's models one by one would only add rows. Returns True when 'everything'
+    was marked."""
     total = int(con.execute("SELECT count(*) FROM models").fetchall()[0][0])
     changed = out.new + out.rewritten + hist_rows
-    if changed > changes.FULL_SHARE * max(total, 1):
+    if everything or changed > changes.FULL_SHARE * max(total, 1):
         changes.mark_all(con, gen)
-        return
+        return True
     parts = ["SELECT id AS model_id, 'lineage' AS kind, NULL::VARCHAR AS prev_org FROM _meta"
              + (" ANTI JOIN _mx k USING (id)" if known else ""),
              "SELECT parent, 'gone', NULL FROM _gone_parents",
@@ -284,6 +322,7 @@ def _mark_dirty(con: duckdb.DuckDBPyConnection, gen: int, known: int, hist_rows:
                      " FROM (SELECT k.id, k.lin_changed, k.prev_org, m.org"
                      " FROM _mx k JOIN _meta m USING (id) WHERE k.rewrite OR k.recreated)")
     changes.mark_models(con, gen, " UNION ALL ".join(parts))
+    return False
 
 
 def _creations(con: duckdb.DuckDBPyConnection, hub: str, known: int) -> int:
@@ -299,8 +338,9 @@ def _creations(con: duckdb.DuckDBPyConnection, hub: str, known: int) -> int:
 
 
 def _snapshots(con: duckdb.DuckDBPyConnection, hub: str, run_id: str, simulated: bool,
-               snapshots: list[dt.date], part: IngestSummary) -> None:
-    """Record (or refresh) the input's snapshots: model counts, run, latest time."""
+               snapshots: list[dt.date], part: IngestSummary, staged: str = STAGING) -> None:
+    """Record (or refresh) the input's snapshots: model counts, run, latest time
+    (``staged``: the table holding the whole input)."""
     src = merge.hub_sql(hub)
     con.execute(f"""
         INSERT INTO snapshots AS s (source, snapshot, models, committed_at, run_id,
@@ -309,7 +349,7 @@ def _snapshots(con: duckdb.DuckDBPyConnection, hub: str, run_id: str, simulated:
         FROM (SELECT snapshot, count(*) AS n FROM observations
               WHERE source = {src} AND snapshot IN ({merge.dates_sql(snapshots)})
               GROUP BY snapshot) c
-        JOIN (SELECT snapshot, max(observed_at) AS last_at FROM {STAGING} GROUP BY 1) t
+        JOIN (SELECT snapshot, max(observed_at) AS last_at FROM {staged} GROUP BY 1) t
           USING (snapshot)
         ON CONFLICT (source, snapshot) DO UPDATE SET
             models = excluded.models, committed_at = excluded.committed_at,
@@ -368,6 +408,14 @@ def record_population(con: duckdb.DuckDBPyConnection, source: str,
     return [(r[0], str(r[1])) for r in kept]
 
 
+def _bulk_input(con: duckdb.DuckDBPyConnection) -> bool:
+    """:func:`_bulk` for a whole split input (``_stg_all``), before its first part."""
+    new = int(con.execute(f"SELECT count(*) FROM (SELECT DISTINCT id FROM {STAGED_ALL})"
+                          " ANTI JOIN models m USING (id)").fetchall()[0][0])
+    total = int(con.execute("SELECT count(*) FROM models").fetchall()[0][0])
+    return new > changes.FULL_SHARE * max(total, 1)
+
+
 def _bulk(con: duckdb.DuckDBPyConnection, known: int) -> bool:
     """True when the input's new models outnumber ``FULL_SHARE`` of the stored ones."""
     staged = int(con.execute("SELECT count(*) FROM _meta").fetchall()[0][0])
@@ -375,13 +423,43 @@ def _bulk(con: duckdb.DuckDBPyConnection, known: int) -> bool:
     return staged - known > changes.FULL_SHARE * max(total, 1)
 
 
+@dataclass
+class _Part:
+    """Which part of a split input a transaction merges (:func:`commit_input`).
+
+    ``last``: this transaction also records the input's snapshots, scope and
+    population; ``staged``: the table holding the whole input; ``everything``: an
+    earlier part of the input marked a full derive."""
+
+    last: bool = True
+    staged: str = STAGING
+    everything: bool = False
+    #: the input is a bulk load whose indexes the caller drops once and creates again
+    #: once, rather than each part (store/indexes.py)
+    indexes_off: bool = False
+
+
 def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: str,
            scope: tuple[str | None, bool | None] | None, part: IngestSummary,
-           population: tuple[str, str] | None = None) -> None:
+           population: tuple[str, str] | None = None, which: _Part | None = None) -> bool:
+    """Merge the staged rows (``_stg``) into the store; returns True when a full
+    derive was marked. For a part of a split input (``which``), the snapshot
+    bookkeeping waits for the last part: a snapshot is listed (``snapshots``,
+    ``snapshot_scope``, population) only once all of its models are stored."""
+    which = which or _Part()
     snapshots = [r[0] for r in con.execute(
         f"SELECT DISTINCT snapshot FROM {STAGING} ORDER BY 1").fetchall()]
-    if not snapshots:
-        return
+    everything = which.everything
+    if snapshots:  # a part can be empty (a few ids over many rows)
+        everything = _merge_rows(con, hub, snapshots, part, everything, which.indexes_off)
+    if which.last:
+        _finish_snapshots(con, hub, simulated, run_id, scope, part, population, which.staged)
+    return everything
+
+
+def _merge_rows(con: duckdb.DuckDBPyConnection, hub: str, snapshots: list[dt.date],
+                part: IngestSummary, everything: bool, indexes_off: bool = False) -> bool:
+    """Models, observations, latest observations, edges, history and the dirty set."""
     dropped = _dedupe(con, several=len(snapshots) > 1)
     gen = changes.bump(con)
     merge.build_meta(con, several=len(snapshots) > 1 or dropped)
@@ -394,15 +472,31 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: st
     out = merge.Merged()
     # A bulk load (mostly new models: a first snapshot) rebuilds the point-lookup
     # indexes of models and edges once instead of entry by entry (store/indexes.py).
-    bulk = _bulk(con, known)
+    bulk = _bulk(con, known) and not indexes_off
     with indexes.deferred(con, *(("models", "edges") if bulk else ())):
         merge.merge_models(con, hub, known, out)
         merge.merge_observations(con, hub, snapshots, out)
         latest.apply(con, "SELECT * FROM _obs", one_snapshot=len(snapshots) == 1)
         merge.merge_edges(con, known, out)
-    _mark_dirty(con, gen, known, hist_rows, out)
-    _snapshots(con, hub, run_id, simulated, snapshots, part)
+    everything = _mark_dirty(con, gen, known, hist_rows, out, everything)
     changes.mark_snapshots(con, gen, hub, snapshots)
+    part.models += out.new + known
+    part.new_models += out.new
+    part.changed_models += out.rewritten
+    part.observations += out.observations
+    part.edges += out.edges
+    return everything
+
+
+def _finish_snapshots(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: str,
+                      scope: tuple[str | None, bool | None] | None, part: IngestSummary,
+                      population: tuple[str, str] | None, staged: str) -> None:
+    """Record the snapshots of the whole input (``staged``): counts, scope, population."""
+    snapshots = [r[0] for r in con.execute(
+        f"SELECT DISTINCT snapshot FROM {staged} ORDER BY 1").fetchall()]
+    if not snapshots:
+        return
+    _snapshots(con, hub, run_id, simulated, snapshots, part, staged)
     if scope is not None:
         history.set_scope(con, hub, snapshots, scope[0], full=scope[1])
     if population is not None:
@@ -412,22 +506,20 @@ def _merge(con: duckdb.DuckDBPyConnection, hub: str, simulated: bool, run_id: st
                 f"snapshot {hub} {snap} stays population '{kept}': this input's "
                 f"{population[0]} models count in it (give the input its own --snapshot "
                 "date to keep them apart)")
-    part.models += out.new + known
-    part.new_models += out.new
-    part.changed_models += out.rewritten
-    part.observations += out.observations
-    part.edges += out.edges
 
 
 TEMP_VIEWS = (*merge.TEMP_VIEWS, "_final", "_cre_in")
-TEMP_TABLES = (STAGING, *merge.TEMP, "_hist_new", "_hist_in", "_cre_t")
+TEMP_TABLES = (STAGING, *merge.TEMP, "_hist_new", "_hist_in", "_cre_t", STAGED_ALL, REJECTS)
 
 
-def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
+def _cleanup(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...] = ()) -> None:
+    """Drop the ingest's temporary views and tables (but ``keep``: a split input's
+    whole staged rows and rejects, between its parts)."""
     for v in TEMP_VIEWS:
         con.execute(f"DROP VIEW IF EXISTS {v}")
     for t in TEMP_TABLES:
-        con.execute(f"DROP TABLE IF EXISTS {t}")
+        if t not in keep:
+            con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
 @contextlib.contextmanager
@@ -457,7 +549,17 @@ def _store_error(label: str, exc: duckdb.Error) -> StoreError:
 
 
 @contextlib.contextmanager
-def _rollback_on_error(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConnection]:
+def _one_line(label: str) -> Iterator[None]:
+    """DuckDB errors outside a transaction (staging) as one-line ``StoreError``."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        raise _store_error(label, exc) from exc
+
+
+@contextlib.contextmanager
+def _rollback_on_error(store: Store, label: str, keep: tuple[str, ...] = ()
+                       ) -> Iterator[duckdb.DuckDBPyConnection]:
     con = store.con
     con.execute("BEGIN TRANSACTION")
     try:
@@ -473,7 +575,7 @@ def _rollback_on_error(store: Store, label: str) -> Iterator[duckdb.DuckDBPyConn
         _rollback(con)
         raise
     finally:
-        _cleanup(con)
+        _cleanup(con, keep)
 
 
 def load_input(store: Store, batches: Iterable[Batch], *, run_id: str, label: str,
@@ -490,8 +592,9 @@ def load_input(store: Store, batches: Iterable[Batch], *, run_id: str, label: st
     if hub not in HUBS:  # it is spliced into SQL as a literal: whitelist it
         raise StoreError(f"unknown source hub {hub!r}; expected one of {', '.join(HUBS)}")
     con = store.con
-    _stage(store, batches, run_id, label, part)
-    _validate(store, run_id, label, part)
+    _stage(store, batches, part)
+    _validate(store, part)
+    _flush_rejects(con, run_id, label)
     _merge(con, hub, simulated, run_id, scope, part, population)
     con.execute(f"CREATE OR REPLACE TEMP VIEW _final AS SELECT * FROM {STAGING}")
 
@@ -514,15 +617,118 @@ def commit_input(
     scope: tuple[str | None, bool | None] | None = None,
     population: tuple[str, str] | None = None,
 ) -> IngestSummary:
-    """Stage, validate and merge one input in a single transaction."""
+    """Stage and validate one input, then merge it in one transaction, or in several
+    when it holds more than ``MODELATLAS_INGEST_PART_ROWS`` rows (:func:`_commit_parts`).
+
+    Staging writes temporary tables only (in a transaction of its own) and the
+    rejected records are held until the input's (last) transaction writes them,
+    so nothing of the input is in the store before that transaction.
+    """
+    if hub not in HUBS:  # it is spliced into SQL as a literal: whitelist it
+        raise StoreError(f"unknown source hub {hub!r}; expected one of {', '.join(HUBS)}")
     summary = summary or IngestSummary(run_id)
     part = IngestSummary(run_id)
-    with transaction(store, source_label):
-        load_input(store, batches, run_id=run_id, label=source_label, hub=hub,
-                   simulated=simulated, part=part, scope=scope, population=population)
+    con = store.con
+    rows_per_part = part_rows()
+    with store.working_memory():
+        try:
+            with _one_line(source_label):
+                indexes.ensure(con)  # after a kill between the parts of a bulk input
+            # One transaction for the whole staging, though it writes temporary tables
+            # only: committing each batch instead doubled its CPU at 1M rows (13.3 vs
+            # 6.1 CPU-s), and this COMMIT writes nothing to the store.
+            with _rollback_on_error(store, source_label, (STAGING, REJECTS)):
+                _stage(store, batches, part)
+                _validate(store, part)
+            staged = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
+            n_parts = max(1, -(-staged // rows_per_part))
+            if n_parts == 1:
+                with _rollback_on_error(store, source_label):
+                    _flush_rejects(con, run_id, source_label)
+                    _merge(con, hub, simulated, run_id, scope, part, population)
+            else:
+                _commit_parts(store, n_parts, run_id=run_id, label=source_label, hub=hub,
+                              simulated=simulated, part=part, summary=summary, scope=scope,
+                              population=population)
+        finally:
+            _cleanup(con)
     summary.inputs.append(source_label)
     summary.add(part)
     return summary
+
+
+def part_rows() -> int:
+    """``MODELATLAS_INGEST_PART_ROWS``: staged rows above which an input is merged in
+    several transactions; a one-line error when it is not a positive whole number."""
+    value = settings.get("ingest_part_rows").strip().replace("_", "")
+    if not value.isdigit() or int(value) < 1:
+        env = settings.SETTINGS["ingest_part_rows"].env
+        raise StoreError(f"{env} must be a positive whole number, not {value!r}")
+    return int(value)
+
+
+def _commit_parts(store: Store, n_parts: int, *, run_id: str, label: str, hub: str,
+                  simulated: bool, part: IngestSummary, summary: IngestSummary,
+                  scope: tuple[str | None, bool | None] | None,
+                  population: tuple[str, str] | None) -> None:
+    """Merge a large staged input in ``n_parts`` transactions, by model id.
+
+    Why: DuckDB's COMMIT of one transaction holding millions of new rows pins
+    memory that grows with the input (it fails under the 1 GB ingest limit at
+    5M models, docs/benchmarks.md); a part's COMMIT needs memory for that part
+    only. Each part is every staged row of the models whose ``hash(id)`` falls in
+    it (all their snapshots and duplicates), so everything keyed by model
+    (metadata, observations, latest observations, edges by child, history,
+    creation times, the dirty set) is merged exactly as one transaction would.
+    What is about the whole input waits for the last part: its snapshots
+    (``snapshots``, ``snapshot_scope``, population) and its quarantined records.
+
+    Between parts (seen only if the process dies there: the writer holds the
+    store), the store is consistent but the input's snapshots are not listed yet
+    and only some of its models are stored; a rerun of the same input merges the
+    stored parts as unchanged records and completes the rest, ending with the
+    same store as one uninterrupted run.
+    """
+    con = store.con
+    con.execute(f"ALTER TABLE {STAGING} RENAME TO {STAGED_ALL}")
+    bulk = _bulk_input(con)
+    dropped: list[str] = []
+    everything = False
+    keep = (STAGED_ALL, REJECTS)
+    for k in range(n_parts):
+        last = k == n_parts - 1
+        piece = IngestSummary(run_id)
+        where = f"{label} (part {k + 1} of {n_parts}" + (
+            f"; parts 1-{k} are stored: ingest it again to complete it)" if k else ")")
+        try:
+            with _one_line(where):
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGING} AS SELECT * FROM"
+                            f" {STAGED_ALL} WHERE hash(id) % {n_parts} = {k}")
+            with _rollback_on_error(store, where, keep):
+                if bulk and k == 0:
+                    dropped = indexes.drop(con, "models", "edges")
+                everything = _merge(con, hub, simulated, run_id, scope, piece, population,
+                                    _Part(last=last, staged=STAGED_ALL,
+                                          everything=everything, indexes_off=bulk))
+                if last:
+                    _flush_rejects(con, run_id, label)
+        except ModelAtlasError:
+            if k:  # the parts already committed are in the store: say so in the counts
+                part.quarantined = 0
+                summary.add(part)
+            raise
+        part.add(piece)
+    if dropped:
+        # In a transaction of its own: building an index over the whole table needs
+        # memory for the index only, not beside the last part's rows. A kill before
+        # it commits leaves the data stored and the index to indexes.ensure.
+        try:
+            with _rollback_on_error(store, f"{label} (point-lookup indexes; the input's"
+                                    " rows are stored)", keep):
+                indexes.create(con, dropped)
+        except ModelAtlasError:
+            summary.add(part)
+            raise
 
 
 def json_record(obj: Any) -> str:

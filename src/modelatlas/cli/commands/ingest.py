@@ -28,7 +28,8 @@ POPULATION = Param("population", choices=RECORDABLE,
 
 
 def ingest_file(v: Values) -> None:
-    """Ingest Hub dump, JSON, tag-CSV or trending files (each file in one transaction)."""
+    """Ingest Hub dump, JSON, tag-CSV or trending files (each file in one transaction;
+    one over ``MODELATLAS_INGEST_PART_ROWS`` rows in several)."""
     from modelatlas.pipeline import ingest_files
 
     paths = [Path(p) for p in v["paths"]]
@@ -82,7 +83,7 @@ def _report(summary: IngestSummary, as_json: bool) -> None:
 
 COMMANDS = (
     Command(("ingest", "file"), "Ingest Hub dump, JSON, tag-CSV or trending files (each file"
-            " in one transaction).",
+            " in one transaction; one over MODELATLAS_INGEST_PART_ROWS rows in several).",
             (Param("paths", positional=True, required=True, many=True, max_length=4096,
                    help="Files or folders to ingest."),
              Param("format", default="auto", choices=FORMATS, help="Input format."),
