@@ -719,12 +719,14 @@ def _commit_parts(store: Store, n_parts: int, *, run_id: str, label: str, hub: s
             raise
         part.add(piece)
     if dropped:
-        # In a transaction of its own: building an index over the whole table needs
-        # memory for the index only, not beside the last part's rows. A kill before
-        # it commits leaves the data stored and the index to indexes.ensure.
+        # In a transaction of its own, after the staged input is dropped: building an
+        # index over the whole table needs memory for the index only (with the 5M
+        # staged rows still held it could fail at 1 GB). A kill before it commits leaves
+        # the data stored and the index to indexes.ensure.
+        _cleanup(con)
         try:
             with _rollback_on_error(store, f"{label} (point-lookup indexes; the input's"
-                                    " rows are stored)", keep):
+                                    " rows are stored)"):
                 indexes.create(con, dropped)
         except ModelAtlasError:
             summary.add(part)
