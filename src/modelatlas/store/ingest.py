@@ -640,7 +640,7 @@ def commit_input(
             with _rollback_on_error(store, source_label, (STAGING, REJECTS)):
                 _stage(store, batches, part)
                 _validate(store, part)
-            staged = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
+                staged = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
             n_parts = max(1, -(-staged // rows_per_part))
             if n_parts == 1:
                 with _rollback_on_error(store, source_label):
@@ -690,8 +690,9 @@ def _commit_parts(store: Store, n_parts: int, *, run_id: str, label: str, hub: s
     same store as one uninterrupted run.
     """
     con = store.con
-    con.execute(f"ALTER TABLE {STAGING} RENAME TO {STAGED_ALL}")
-    bulk = _bulk_input(con)
+    with _one_line(label):
+        con.execute(f"ALTER TABLE {STAGING} RENAME TO {STAGED_ALL}")
+        bulk = _bulk_input(con)
     dropped: list[str] = []
     everything = False
     keep = (STAGED_ALL, REJECTS)
