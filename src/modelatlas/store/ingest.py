@@ -640,7 +640,7 @@ def commit_input(
             with _rollback_on_error(store, source_label, (STAGING, REJECTS)):
                 _stage(store, batches, part)
                 _validate(store, part)
-            staged = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
+                staged = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
             n_parts = max(1, -(-staged // rows_per_part))
             if n_parts == 1:
                 with _rollback_on_error(store, source_label):
@@ -690,8 +690,9 @@ def _commit_parts(store: Store, n_parts: int, *, run_id: str, label: str, hub: s
     same store as one uninterrupted run.
     """
     con = store.con
-    con.execute(f"ALTER TABLE {STAGING} RENAME TO {STAGED_ALL}")
-    bulk = _bulk_input(con)
+    with _one_line(label):
+        con.execute(f"ALTER TABLE {STAGING} RENAME TO {STAGED_ALL}")
+        bulk = _bulk_input(con)
     dropped: list[str] = []
     everything = False
     keep = (STAGED_ALL, REJECTS)
@@ -719,12 +720,14 @@ def _commit_parts(store: Store, n_parts: int, *, run_id: str, label: str, hub: s
             raise
         part.add(piece)
     if dropped:
-        # In a transaction of its own: building an index over the whole table needs
-        # memory for the index only, not beside the last part's rows. A kill before
-        # it commits leaves the data stored and the index to indexes.ensure.
+        # In a transaction of its own, after the staged input is dropped: building an
+        # index over the whole table needs memory for the index only (with the 5M
+        # staged rows still held it could fail at 1 GB). A kill before it commits leaves
+        # the data stored and the index to indexes.ensure.
+        _cleanup(con)
         try:
             with _rollback_on_error(store, f"{label} (point-lookup indexes; the input's"
-                                    " rows are stored)", keep):
+                                    " rows are stored)"):
                 indexes.create(con, dropped)
         except ModelAtlasError:
             summary.add(part)
