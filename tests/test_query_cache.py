@@ -30,7 +30,7 @@ def _jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
 def _store(tmp_path: Path) -> Path:
     db = tmp_path / "s.duckdb"
     rows = [{"id": f"org{i % 3}/m{i}", "downloads": 10 * i + 1,
-             "createdAt": "2026-01-0%dT00:00:00Z" % (1 + i % 9),
+             "createdAt": f"2026-01-0{1 + i % 9}T00:00:00Z",
              "tags": [f"base_model:org0/m{i - 1}"] if i % 4 == 1 and i > 1 else []}
             for i in range(40)]
     with open_store(db) as st:

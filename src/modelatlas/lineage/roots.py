@@ -162,6 +162,17 @@ def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str, gone_sql: str | 
             INSERT INTO _lin_a SELECT DISTINCT model_id FROM ({gone_sql}) g
             ANTI JOIN _lin_a a ON a.id = g.model_id WHERE model_id IS NOT NULL
         """)
+    # A node on a cycle is resolved with the whole cycle or not at all: a gone parent or
+    # another spelling is affected without its descendants, and a subgraph holding one
+    # member of a cycle but not the others' edges would not see the cycle (its members
+    # would lose their issue). The detail names the cycle's smallest id: one per cycle.
+    con.execute("""
+        INSERT INTO _lin_a
+        SELECT DISTINCT mate.model_id FROM lineage_issues li
+        JOIN lineage_issues mate ON mate.kind = 'cycle' AND mate.detail = li.detail
+        WHERE li.kind = 'cycle' AND li.model_id IN (SELECT id FROM _lin_a)
+          AND mate.model_id NOT IN (SELECT id FROM _lin_a)
+    """)
     return _count(con, "SELECT count(*) FROM _lin_a")
 
 
