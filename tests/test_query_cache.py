@@ -44,6 +44,8 @@ class CountingReader(Reader):
     built: list[str]
 
     def execute(self, sql: Sql) -> tuple[list[str], list[tuple[object, ...]]]:
+        if sql.intermediates:
+            self._cache()      # attached (and adopted) lazily: not built by this call
         made = set(self.intermediates._made)
         out = super().execute(sql)
         self.built.extend(sorted(self.intermediates._made - made))
@@ -55,7 +57,7 @@ def _share(db: Path) -> tuple[list[str], list[dict[str, object]]]:
     intermediates it had to build, and its rows."""
     with Atlas.open(db) as atlas:
         reader = atlas.reader
-        counting = CountingReader(reader.store, reader.intermediates)
+        counting = CountingReader(reader.store)
         counting.built = []
         q = get("share")
         res = counting.run(q, q.parse({"by": "org", "attribution": "root"}))

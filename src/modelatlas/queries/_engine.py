@@ -388,13 +388,23 @@ class Reader(EngineReader):
         self.con = store.con
         self.placeholder = placeholder
         self.intermediates = intermediates or Intermediates()
-        if intermediates is None and store.read_only and store.path is not None \
-                and not placeholder:
+        # The cache file is attached on the first statement that needs an intermediate:
+        # most light queries need none, and attaching costs a CLI command ~40 ms.
+        self._persist = (intermediates is None and store.read_only
+                         and store.path is not None and not placeholder)
+        self._cache_ready = False
+
+    def _cache(self) -> None:
+        """Attach ``ma_cache`` (the file beside a read-only store, else memory) once."""
+        if self._cache_ready:
+            return
+        self._cache_ready = True
+        if self._persist and self.store.path is not None:
             from modelatlas.derive import generation
 
-            gen = generation(store)
+            gen = generation(self.store)
             self.intermediates.generation = gen
-            if attach_cache(self.con, cache_path(store.path), gen):
+            if attach_cache(self.con, cache_path(self.store.path), gen):
                 self.intermediates.adopt(self.con)
         else:
             attach_cache(self.con)
@@ -404,11 +414,13 @@ class Reader(EngineReader):
         with :meth:`drop`."""
         import uuid
 
+        self._cache()
         name = f"{CACHE_DB}._ma_tmp_{uuid.uuid4().hex[:16]}"
         self.intermediates.ensure(self.con, name, sql, reuse=False)
         return name
 
     def drop(self, *names: str) -> None:
+        self._cache()
         for name in names:
             if _NAME.match(name):
                 self.con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
@@ -417,6 +429,8 @@ class Reader(EngineReader):
         """Materialise ``sql``'s intermediates (once per store state), then run it."""
         # Reuse is safe only where nobody can write underneath: a read-only store.
         reuse = self.store.read_only
+        if sql.intermediates:
+            self._cache()
         for name, inter in sql.intermediates:
             for sub_name, sub in inter.intermediates:
                 self.intermediates.ensure(self.con, sub_name, sub, reuse=reuse)
