@@ -198,12 +198,12 @@ class Atlas:
         return self._rows("quarantine", {"limit": limit})
 
     def orgs(self, region: str | None = None, kind: str | None = None,
-             origin: str | None = None, regions: Literal["default", "atom"] = "default"
-             ) -> pd.DataFrame:
+             origin: str | None = None, name: str | None = None,
+             regions: Literal["default", "atom"] = "default") -> pd.DataFrame:
         """Organisations: namespace -> developer, country, region (in the ``regions``
-        scheme), kind, parent, source."""
+        scheme), kind, parent, source; ``name`` keeps one namespace (any case)."""
         return self._rows("orgs", {"region": region, "kind": kind, "origin": origin,
-                                   "regions": regions})
+                                   "name": name, "regions": regions})
 
     def populations(self) -> pd.DataFrame:
         """The populations in the store: kind, snapshots, span, models, observations."""
