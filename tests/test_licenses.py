@@ -63,6 +63,32 @@ def test_repo_rules_are_valid_and_sourced() -> None:
         assert r.source.startswith("https://")
 
 
+def test_repo_rules_in_sql_and_python_agree() -> None:
+    """The licence derive matches repo rules in SQL for a whole store and with the
+    Python twin for a few changed models: both give every model the same rule."""
+    import duckdb
+
+    from modelatlas.derive_steps import licenses as step
+
+    ids = []
+    for r in repos.rules():  # a name each rule's pattern matches, and near misses
+        stem = r.pattern.split("|")[0].replace("\\", "").replace("(meta-)?", "")
+        for name in {stem.replace(".*", "x-Instruct"), stem.replace(".*", ""),
+                     stem.upper().replace(".*", "B"), "x" + stem.replace(".*", "")}:
+            for org in (r.org, r.org.upper()):
+                ids.append(f"{org}/{name}")
+    ids += ["no-slash", "Qwen/", "/Qwen3-8B", "qwen/qwen3-8b/extra"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE m AS SELECT unnest(?::VARCHAR[]) AS id", [ids])
+    cols = step._repo_columns()
+    con.execute("CREATE TABLE _lic_repo AS SELECT " + ", ".join(
+        f"unnest(?::{t}[]) AS {c}" for c, (t, _) in cols.items()), [v for _, v in cols.values()])
+    in_sql = dict(con.execute(step.REPO_SQL.format(models="m")).fetchall())
+    in_python = {i: repo_license(i) for i in ids if repo_license(i) is not None}
+    assert in_sql == in_python
+    assert len(in_sql) >= len(repos.rules())  # each rule matched something
+
+
 @pytest.mark.parametrize(
     ("model_id", "expected"),
     [

@@ -39,23 +39,31 @@ NODES_SQL = f"""
 #: :data:`NODES_SQL` restricted to the nodes whose lower-case id is in ``_reup_r``,
 #: with the restriction applied before the union (the same rows as filtering the
 #: whole-graph query afterwards: a canonical parent is spelled like its edge's parent
-#: up to case). Why: the whole-graph query scanned every model, every edge and the
-#: canonical spelling of every parent on each incremental derive, 2.4-3.2 of the
-#: ~12 s of an incremental derive at 250k models (docs/benchmarks.md, "Ingest").
-TOUCHED_NODES_SQL = """
-    SELECT n.id FROM (
-        SELECT m.id FROM models m SEMI JOIN _reup_r k ON k.lid = lower(m.id)
-        UNION
-        SELECT coalesce(c.id, e.parent) AS id FROM edges e
-        SEMI JOIN _reup_r k ON k.lid = lower(e.parent)
-        LEFT JOIN (SELECT lower(m.id) AS lid, min(m.id) AS id FROM models m
-                   SEMI JOIN _reup_r k ON k.lid = lower(m.id) GROUP BY lower(m.id)) c
-            ON c.lid = lower(e.parent)
-    ) n
-    ANTI JOIN edges s ON s.child = n.id
-"""
+#: up to case), as two statements filling ``_reup_n``. Why: the whole-graph query
+#: scanned every model, every edge and the canonical spelling of every parent on
+#: each incremental derive, 2.4-3.2 of the ~12 s of an incremental derive at 250k
+#: models (docs/benchmarks.md, "Ingest"); then one query read models and edges twice
+#: each and copied every edge naming a popular touched parent (127k rows for one
+#: base model at 250k) before removing duplicates.
+TOUCHED_NODES = (
+    """
+    CREATE OR REPLACE TEMP TABLE _reup_n AS
+    WITH mm AS (SELECT id, lower(id) AS lid FROM models
+                WHERE lower(id) IN (SELECT lid FROM _reup_r)),
+         pp AS (SELECT DISTINCT parent FROM edges
+                WHERE lower(parent) IN (SELECT lid FROM _reup_r))
+    SELECT id FROM mm
+    UNION
+    SELECT coalesce(c.id, p.parent) FROM pp p
+    LEFT JOIN (SELECT lid, min(id) AS id FROM mm GROUP BY lid) c ON c.lid = lower(p.parent)
+    """,
+    """
+    DELETE FROM _reup_n WHERE id IN (
+        SELECT e.child FROM edges e SEMI JOIN _reup_n n ON n.id = e.child)
+    """,
+)
 
-TEMP = ("_reup_r", "_reup_old", "_reup_new", "_reup_changed", "_reup_gone")
+TEMP = ("_reup_r", "_reup_n", "_reup_old", "_reup_new", "_reup_changed", "_reup_gone")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, ids_sql: str, into: str) -> None:
@@ -93,7 +101,9 @@ def update(con: duckdb.DuckDBPyConnection, touched_sql: str) -> int:
         SELECT r.* FROM reupload_edges r SEMI JOIN _reup_r k ON k.lid = lower(r.child)
     """)
     con.execute("CREATE OR REPLACE TEMP TABLE _reup_new AS SELECT * FROM _reup_old LIMIT 0")
-    _insert(con, TOUCHED_NODES_SQL, "_reup_new")
+    for statement in TOUCHED_NODES:
+        con.execute(statement)
+    _insert(con, "SELECT id FROM _reup_n", "_reup_new")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _reup_changed AS
         SELECT DISTINCT child AS model_id FROM (

@@ -46,24 +46,27 @@ def _insert(con: duckdb.DuckDBPyConnection, where: str = "", src: str = "_lin_ro
     case_sql, params = families.sql_case("root_id")
     new_roots = f"SELECT DISTINCT root_id FROM {src}"
     if known_families:
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _lin_fam AS
-            SELECT DISTINCT r.root_id, r.family FROM roots r
-            SEMI JOIN ({new_roots}) s ON s.root_id = r.root_id
-        """)
-        new_roots += " ANTI JOIN _lin_fam f USING (root_id)"
-        # The family CASE is large (one branch per catalog pattern): planning it costs
-        # ~0.15-0.3 s, more than the rest of a small update. A few new roots are matched
-        # by the catalog's Python twin instead (tests/test_families.py holds the two equal).
-        fresh = con.execute(f"SELECT root_id FROM ({new_roots}) LIMIT {FEW_ROOTS + 1}"
-                            ).fetchall()
-        if len(fresh) > FEW_ROOTS:
-            con.execute(f"INSERT INTO _lin_fam SELECT root_id, {case_sql} FROM ({new_roots})",
-                        params)
-        elif fresh:
-            ids = [str(r[0]) for r in fresh]
-            con.execute("INSERT INTO _lin_fam SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+        # A root's family is a function of its id and the catalog (a changed catalog
+        # derives in full). The family CASE is large (one branch per catalog pattern):
+        # planning it costs ~0.15-0.3 s, more than the rest of a small update, so a few
+        # roots are matched by the catalog's Python twin (tests/test_families.py holds
+        # the two equal) without reading ``roots``; many take the families ``roots``
+        # already holds and match only the new ones in SQL.
+        few = con.execute(f"SELECT root_id FROM ({new_roots}) LIMIT {FEW_ROOTS + 1}"
+                          ).fetchall()
+        if len(few) <= FEW_ROOTS:
+            ids = [str(r[0]) for r in few]
+            con.execute("CREATE OR REPLACE TEMP TABLE _lin_fam AS SELECT"
+                        " unnest(?::VARCHAR[]) AS root_id, unnest(?::VARCHAR[]) AS family",
                         [ids, [families.family_of(i) for i in ids]])
+        else:
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE _lin_fam AS
+                SELECT DISTINCT r.root_id, r.family FROM roots r
+                SEMI JOIN ({new_roots}) s ON s.root_id = r.root_id
+            """)
+            con.execute(f"INSERT INTO _lin_fam SELECT root_id, {case_sql} FROM ({new_roots}"
+                        " ANTI JOIN _lin_fam f USING (root_id))", params)
     else:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _lin_fam AS
