@@ -14,24 +14,7 @@ from typing import Any
 
 from modelatlas.store import open_store
 from modelatlas.synth import SynthConfig, write_snapshots
-
-DUMPS = {
-    "models": "SELECT * EXCLUDE (meta_sig) FROM models",
-    "observations": "SELECT * FROM observations",
-    "latest": "SELECT * FROM latest_observations",
-    "edges": "SELECT * FROM edges",
-    "history": "SELECT * FROM model_history",
-    "snapshots": "SELECT source, snapshot, models, simulated FROM snapshots",
-    "roots": "SELECT model_id, root_id, depth, round(weight, 9), family FROM roots",
-    "orgs": "SELECT * FROM orgs",
-    "events": "SELECT * FROM events",
-    "quarantine": "SELECT location, reason FROM quarantine",
-}
-
-
-def _dump(db: Path) -> dict[str, list[str]]:
-    with open_store(db) as st:
-        return {k: sorted(map(repr, st.sql(q).fetchall())) for k, q in DUMPS.items()}
+from tests.storedump import DUMPS, dump
 
 
 def _cmd(db: Path, files: list[Path]) -> list[str]:
@@ -58,7 +41,7 @@ def test_kill9_rerun_cycles_end_equal_to_an_uninterrupted_run(tmp_path: Path) ->
     assert kills >= 3  # most runs were cut short somewhere
     done = subprocess.run(_cmd(db, files), env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    got, want = _dump(db), _dump(truth)
+    got, want = dump(db), dump(truth)
     for table in DUMPS:
         assert got[table] == want[table], table
     with open_store(db) as st:

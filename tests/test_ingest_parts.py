@@ -15,22 +15,7 @@ import pytest
 
 from modelatlas.store import indexes, open_store
 from modelatlas.synth import SynthConfig, write_snapshots
-
-DUMPS = {
-    "models": "SELECT * EXCLUDE (meta_sig) FROM models",
-    "observations": "SELECT * FROM observations",
-    "latest": "SELECT * FROM latest_observations",
-    "edges": "SELECT * FROM edges",
-    "history": "SELECT * FROM model_history",
-    "creations": "SELECT * FROM model_creations",
-    "snapshots": "SELECT source, snapshot, models, simulated, last_at, population,"
-                 " population_by FROM snapshots",
-    "scope": "SELECT * FROM snapshot_scope",
-    "roots": "SELECT model_id, root_id, depth, round(weight, 9), family FROM roots",
-    "orgs": "SELECT * FROM orgs",
-    "events": "SELECT * FROM events",
-    "quarantine": "SELECT source, location, record, reason FROM quarantine",
-}
+from tests.storedump import DUMPS, counts, dump
 
 HEADER = "created_at,model,author,downloads,likes,tags\n"
 
@@ -57,16 +42,6 @@ def _files(tmp_path: Path) -> list[Path]:
     return [*sim, _csv(tmp_path / "new-models-2026-09-30.csv", 900)]
 
 
-def _dump(db: Path) -> dict[str, list[str]]:
-    with open_store(db) as st:
-        return {k: sorted(map(repr, st.sql(q).fetchall())) for k, q in DUMPS.items()}
-
-
-def _counts(db: Path) -> dict[str, int]:
-    with open_store(db) as st:
-        return {k: int(st.scalar(f"SELECT count(*) FROM ({q})")) for k, q in DUMPS.items()}
-
-
 def _cli(db: Path, files: list[Path], part_rows: int | None, prelude: str = ""
          ) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
@@ -85,7 +60,7 @@ def truth(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], dict[st
     db = tmp / "one.duckdb"
     done = _cli(db, files, None)
     assert done.returncode == 0, done.stderr
-    return files, _dump(db)
+    return files, dump(db)
 
 
 def test_parts_give_the_store_of_one_transaction(
@@ -94,16 +69,16 @@ def test_parts_give_the_store_of_one_transaction(
     db = tmp_path / "parts.duckdb"
     done = _cli(db, files, 300)  # ~1450-1500 models per dump: 5 parts, the CSV 4
     assert done.returncode == 0, done.stderr
-    got = _dump(db)
+    got = dump(db)
     assert len(want["quarantine"]) == 9 and len(want["edges"]) > 600  # the input is varied
     for table in DUMPS:
         assert got[table] == want[table], table
     with open_store(db) as st:  # the indexes the first (bulk) input set aside are back
         assert indexes.present(st.con, ("models", "edges", "roots")) == sorted(indexes.KNOWN)
-    before = _counts(db)
+    before = counts(db)
     again = _cli(db, files, 300)  # re-ingesting the same input changes no count
     assert again.returncode == 0, again.stderr
-    assert _counts(db) == {**before, "quarantine": 2 * before["quarantine"]}
+    assert counts(db) == {**before, "quarantine": 2 * before["quarantine"]}
 
 
 KILL_AFTER_TWO_PARTS = """
@@ -146,7 +121,7 @@ def test_kill_between_parts_leaves_a_consistent_store_a_rerun_completes(
         assert st.scalar("SELECT count(*) FROM derive_dirty WHERE model_id IS NULL") >= 1
     done = _cli(db, files, 300)  # the rerun: every file, the killed one again
     assert done.returncode == 0, done.stderr
-    got = _dump(db)
+    got = dump(db)
     for table in DUMPS:
         assert got[table] == want[table], table
     with open_store(db) as st:
