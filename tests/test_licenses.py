@@ -66,9 +66,8 @@ def test_repo_rules_are_valid_and_sourced() -> None:
 def test_repo_rules_in_sql_and_python_agree() -> None:
     """The licence derive matches repo rules in SQL for a whole store and with the
     Python twin for a few changed models: both give every model the same rule."""
-    import duckdb
-
     from modelatlas.derive_steps import licenses as step
+    from modelatlas.store import open_store
 
     ids = []
     for r in repos.rules():  # a name each rule's pattern matches, and near misses
@@ -78,12 +77,10 @@ def test_repo_rules_in_sql_and_python_agree() -> None:
             for org in (r.org, r.org.upper()):
                 ids.append(f"{org}/{name}")
     ids += ["no-slash", "Qwen/", "/Qwen3-8B", "qwen/qwen3-8b/extra"]
-    con = duckdb.connect()
-    con.execute("CREATE TABLE m AS SELECT unnest(?::VARCHAR[]) AS id", [ids])
-    cols = step._repo_columns()
-    con.execute("CREATE TABLE _lic_repo AS SELECT " + ", ".join(
-        f"unnest(?::{t}[]) AS {c}" for c, (t, _) in cols.items()), [v for _, v in cols.values()])
-    in_sql = dict(con.execute(step.REPO_SQL.format(models="m")).fetchall())
+    with open_store(":memory:") as st:
+        step._temp_table(st, "m", {"id": ("VARCHAR", ids)})
+        step._temp_table(st, "_lic_repo", step._repo_columns())
+        in_sql = dict(st.sql(step.REPO_SQL.format(models="m")).fetchall())
     in_python = {i: repo_license(i) for i in ids if repo_license(i) is not None}
     assert in_sql == in_python
     assert len(in_sql) >= len(repos.rules())  # each rule matched something

@@ -198,8 +198,8 @@ def run(store: Store, scope: Scope | None = None) -> None:
     try:
         _resolutions(store, scope)
         _cut_tags(store, models)
-        _temp_table(store, "_lic_repo", _repo_columns())
-        if scope is None:
+        if scope is None:  # the incremental path matches repo rules in Python
+            _temp_table(store, "_lic_repo", _repo_columns())
             store.sql("DELETE FROM license_resolutions")
         store.sql("""
             INSERT INTO license_resolutions (license_raw, license_name, license_link,

@@ -40,10 +40,10 @@ def _insert(con: duckdb.DuckDBPyConnection, where: str = "", src: str = "_lin_ro
             known_families: bool = False) -> None:
     """Insert ``src`` (+ family, weight) and ``_lin_issues`` rows (filtered by ``where``).
 
-    ``known_families``: a root already in ``roots`` keeps its family (the catalog is
-    the same, or derive would run in full); only new roots are matched.
+    ``known_families``: an incremental update (the catalog is the same, or derive
+    would run in full): a few roots are matched in Python; many keep the family
+    ``roots`` holds for them and only new ones are matched in SQL.
     """
-    case_sql, params = families.sql_case("root_id")
     new_roots = f"SELECT DISTINCT root_id FROM {src}"
     if known_families:
         # A root's family is a function of its id and the catalog (a changed catalog
@@ -65,9 +65,11 @@ def _insert(con: duckdb.DuckDBPyConnection, where: str = "", src: str = "_lin_ro
                 SELECT DISTINCT r.root_id, r.family FROM roots r
                 SEMI JOIN ({new_roots}) s ON s.root_id = r.root_id
             """)
+            case_sql, params = families.sql_case("root_id")
             con.execute(f"INSERT INTO _lin_fam SELECT root_id, {case_sql} FROM ({new_roots}"
                         " ANTI JOIN _lin_fam f USING (root_id))", params)
     else:
+        case_sql, params = families.sql_case("root_id")
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _lin_fam AS
             SELECT root_id, {case_sql} AS family FROM ({new_roots})
