@@ -36,7 +36,7 @@ from modelatlas.errors import StoreError
 from modelatlas.store import changes
 from modelatlas.store.db import Store
 
-DERIVE_VERSION = "3"  # bump when a step's definition changes: stores recompute in full
+DERIVE_VERSION = "4"  # bump when a step's definition changes: stores recompute in full
 CATALOG_FILES = (
     ("modelatlas.catalog", "data/orgs.yaml"),
     ("modelatlas.catalog", "data/families.yaml"),
@@ -52,9 +52,13 @@ CATALOG_FILES = (
 class Scope:
     """What changed since a step last ran, as temporary tables on the connection.
 
-    ``_dd(model_id, lineage, gone, prev_org)``: dirty models (``lineage``: their
-    parents changed or they are new nodes; ``gone``: a parent no edge names any
-    more, maybe no longer a node); ``_ds(source, snapshot)``: snapshots written;
+    ``_dd(model_id, lineage, gone, prev_org, new, reshaped, recount)``: dirty models
+    (``lineage``: their parents changed or they are new nodes; ``gone``: a parent no
+    edge names any more, maybe no longer a node; ``new``: first stored; ``reshaped``:
+    gained or lost every stated parent, or every one naming another model;
+    ``recount``: new, reshaped or moved to another org, so their org's counts may have
+    changed; the kinds: :func:`changes.mark_models`);
+    ``_ds(source, snapshot)``: snapshots written;
     ``_dm``: the stored rows of the dirty models that are models (the ingested
     columns steps read: id, org, licence fields, cut tags), read from ``models``
     once for every step (each scan of ``models`` costs ~10-30 ms at 250k models,
@@ -63,7 +67,8 @@ class Scope:
 
     models: int
     snapshots: int
-    models_sql: str = "SELECT model_id, lineage, gone, prev_org FROM _dd"
+    models_sql: str = ("SELECT model_id, lineage, gone, prev_org, new, reshaped, recount"
+                       " FROM _dd")
     snapshots_sql: str = "SELECT source, snapshot FROM _ds"
     rows_sql: str = "SELECT * FROM _dm"
 
@@ -189,8 +194,10 @@ def _scope(con: duckdb.DuckDBPyConnection, done: int, total: int) -> Scope | Non
         return None
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _dd AS
-        SELECT model_id, bool_or(kind = 'lineage') AS lineage, bool_or(kind = 'gone') AS gone,
-               any_value(prev_org) AS prev_org
+        SELECT model_id, bool_or(kind IN ('new', 'lineage', 'parents')) AS lineage,
+               bool_or(kind = 'gone') AS gone, any_value(prev_org) AS prev_org,
+               bool_or(kind = 'new') AS new, bool_or(kind = 'lineage') AS reshaped,
+               bool_or(kind IN ('new', 'lineage', 'org')) AS recount
         FROM derive_dirty WHERE gen > ? GROUP BY model_id
     """, [done])
     con.execute("""

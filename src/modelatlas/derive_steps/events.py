@@ -141,23 +141,28 @@ def _history(con: duckdb.DuckDBPyConnection, models_sql: str | None) -> None:
 # pruned by its zone maps instead of joined whole).
 PRESENCE = """
     CREATE OR REPLACE TEMP TABLE _ev_pairs AS
-    SELECT a.source, a.snapshot AS "at", a.idx, p.snapshot AS prev
+    SELECT row_number() OVER (ORDER BY a.source, a.snapshot) AS pair, a.source,
+           a.snapshot AS "at", a.idx, p.snapshot AS prev
     FROM _ev_at a JOIN _ev_full p ON p.source = a.source AND p.idx = a.idx - 1;
     CREATE OR REPLACE TEMP TABLE _ev_diff AS
     WITH o AS (
-        SELECT r.source, r."at", r.idx, r.prev, x.model_id FROM observations x
+        SELECT r.pair, x.model_id FROM observations x
         JOIN _ev_pairs r ON r.source = x.source AND r.prev = x.snapshot
         WHERE x.snapshot IN ({prv}) AND NOT x.carried_over
     ), c AS (
-        SELECT r.source, r."at", r.idx, r.prev, x.model_id FROM observations x
+        SELECT r.pair, x.model_id FROM observations x
         JOIN _ev_pairs r ON r.source = x.source AND r."at" = x.snapshot
         WHERE x.snapshot IN ({cur}) AND NOT x.carried_over
+    ), d AS (
+        -- Keyed by the pair's number and the id only: the join of two whole
+        -- snapshots is the step's largest (~15% faster than keying and carrying the
+        -- pair's source and dates through it).
+        SELECT coalesce(o.pair, c.pair) AS pair, coalesce(o.model_id, c.model_id) AS model_id,
+               c.model_id IS NULL AS gone
+        FROM o FULL JOIN c ON c.pair = o.pair AND c.model_id = o.model_id
+        WHERE o.model_id IS NULL OR c.model_id IS NULL
     )
-    SELECT coalesce(o.model_id, c.model_id) AS model_id, coalesce(o.source, c.source) AS source,
-           coalesce(o."at", c."at") AS "at", coalesce(o.idx, c.idx) AS idx,
-           coalesce(o.prev, c.prev) AS prev, c.model_id IS NULL AS gone
-    FROM o FULL JOIN c ON c.source = o.source AND c."at" = o."at" AND c.model_id = o.model_id
-    WHERE o.model_id IS NULL OR c.model_id IS NULL;
+    SELECT d.model_id, r.source, r."at", r.idx, r.prev, d.gone FROM d JOIN _ev_pairs r USING (pair);
     CREATE OR REPLACE TEMP TABLE _ev_gone AS
     SELECT model_id, source, "at", prev FROM _ev_diff WHERE gone;
     CREATE OR REPLACE TEMP TABLE _ev_newc AS

@@ -63,7 +63,7 @@ HEURISTIC = f"""
 
 def run(store: Store, scope: Scope | None = None) -> None:
     """Full: reload the registry and the heuristic. Incremental: the heuristic rows of
-    the orgs of changed models (their current and former org) only."""
+    the orgs whose counts a change can move (see ``recount`` in :class:`Scope`)."""
     con = store.con
     cols = ", ".join(_COLUMNS)
     if scope is None:
@@ -72,12 +72,20 @@ def run(store: Store, scope: Scope | None = None) -> None:
             "_orgs_in", f"INSERT INTO orgs ({cols}) SELECT {cols} FROM _orgs_in")
         con.execute(f"INSERT INTO orgs ({cols}) {HEURISTIC.format(models='models')}")
         return
+    # Only a model that is new, moved org or became (or stopped being) a derivative
+    # changes its org's counts: metadata and re-parenting within a kind do not.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _org_dirty AS
-        SELECT DISTINCT lower(m.org) AS org FROM ({scope.rows_sql}) m WHERE m.org IS NOT NULL
+        SELECT DISTINCT lower(m.org) AS org FROM ({scope.rows_sql}) m
+        SEMI JOIN (SELECT model_id FROM ({scope.models_sql}) WHERE recount) d
+          ON d.model_id = m.id
+        WHERE m.org IS NOT NULL
         UNION SELECT lower(prev_org) FROM ({scope.models_sql}) WHERE prev_org IS NOT NULL
         EXCEPT SELECT org FROM orgs WHERE origin <> 'heuristic'
     """)
+    if not con.execute("SELECT count(*) FROM _org_dirty").fetchall()[0][0]:
+        con.execute("DROP TABLE IF EXISTS _org_dirty")
+        return
     # The models of those orgs, read once; their edges only.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _org_models AS

@@ -121,6 +121,13 @@ def update(con: duckdb.DuckDBPyConnection, touched_sql: str) -> int:
     return int(con.execute("SELECT count(*) FROM _reup_changed").fetchall()[0][0])
 
 
+def unchanged(con: duckdb.DuckDBPyConnection) -> None:
+    """No rule edge can have changed: empty ``_reup_changed`` and ``_reup_gone``."""
+    for t in ("_reup_changed", "_reup_gone"):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {t} AS SELECT NULL::VARCHAR AS model_id"
+                    " LIMIT 0")
+
+
 def cleanup(con: duckdb.DuckDBPyConnection) -> None:
     for t in TEMP:
         con.execute(f"DROP TABLE IF EXISTS {t}")

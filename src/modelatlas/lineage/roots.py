@@ -124,25 +124,32 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchall()[0][0])
 
 
-def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str, gone_sql: str | None) -> int:
+def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str, gone_sql: str | None,
+              new_sql: str | None) -> int:
     """``_lin_a(id)``: changed nodes and all their descendants, plus the parents no edge
     of a changed child names any more (``gone_sql``: they keep their own roots and
-    children, but may stop being nodes); returns its size."""
+    children, but may stop being nodes); returns its size. ``new_sql``: the models
+    stored for the first time (None: every changed node that is a model)."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lin_a AS
         SELECT DISTINCT model_id AS id FROM ({changed_sql}) WHERE model_id IS NOT NULL
     """)
-    # Other spellings of a changed model's id stop being nodes of their own. A model
-    # may already have been a node under its own spelling *and* another one (two
-    # edges, or two re-upload originals, naming a parent-only node in two cases).
-    con.execute("""
-        INSERT INTO _lin_a
-        SELECT DISTINCT r.model_id FROM roots r
-        JOIN (SELECT DISTINCT lower(a.id) AS lid FROM _lin_a a
-              SEMI JOIN models m ON m.id = a.id) a
-          ON a.lid = lower(r.model_id)
-        ANTI JOIN _lin_a x ON x.id = r.model_id
-    """)
+    # Other spellings of a new model's id stop being nodes of their own (an edge naming
+    # ``qwen/x`` resolves to the model ``Qwen/x`` from now on). A model may already have
+    # been a node under its own spelling *and* another one (two edges, or two re-upload
+    # originals, naming a parent-only node in two cases). Only a new model re-spells: a
+    # stored model already was the canonical node of its spellings. (Reading every
+    # root's lower-case id costs ~40 ms at 250k models: skipped when none is new.)
+    new = ("SELECT a.id FROM _lin_a a SEMI JOIN models m ON m.id = a.id" if new_sql is None
+           else f"SELECT model_id AS id FROM ({new_sql}) WHERE model_id IS NOT NULL")
+    if _count(con, f"SELECT count(*) FROM ({new}) LIMIT 1"):
+        con.execute(f"""
+            INSERT INTO _lin_a
+            SELECT DISTINCT r.model_id FROM roots r
+            JOIN (SELECT DISTINCT lower(id) AS lid FROM ({new})) a
+              ON a.lid = lower(r.model_id)
+            ANTI JOIN _lin_a x ON x.id = r.model_id
+        """)
     # Descendants, generation by generation (most changed models are leaves: when no
     # edge names any of them, the edges are not even copied).
     has_children = _count(con, f"""
@@ -182,15 +189,16 @@ def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str, gone_sql: str | 
 
 
 def update(con: duckdb.DuckDBPyConnection, changed_sql: str,
-           gone_sql: str | None = None) -> Resolution | None:
+           gone_sql: str | None = None, new_sql: str | None = None) -> Resolution | None:
     """Recompute roots for the nodes ``changed_sql`` (a ``model_id`` column) can reach,
-    and check the parents ``gone_sql`` names still exist.
+    and check the parents ``gone_sql`` names still exist. ``new_sql``: which of the
+    changed models are stored for the first time (None: any may be).
 
     Inside the caller's transaction. Returns None when a full rebuild ran instead
     (the change reaches too much of the graph for the incremental way to pay).
     """
     try:
-        n_a = _affected(con, changed_sql, gone_sql)
+        n_a = _affected(con, changed_sql, gone_sql, new_sql)
         nodes = _count(con, "SELECT count(*) FROM roots")
         if n_a > FULL_SHARE * max(nodes, 1):
             full(con)

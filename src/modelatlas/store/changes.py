@@ -46,8 +46,17 @@ def current(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 
 def mark_models(con: duckdb.DuckDBPyConnection, gen: int, select_sql: str,
                 params: list[Any] | None = None) -> None:
-    """Mark as dirty the rows of ``select_sql`` (columns: model_id, kind, prev_org;
-    kind 'lineage', 'meta' or 'gone', see the ``derive_dirty`` table)."""
+    """Mark as dirty the rows of ``select_sql`` (columns: model_id, kind, prev_org).
+
+    Kinds (a model may have several rows): 'new' (first stored), 'lineage' (its stated
+    parents changed and so did its kind of node: it gained or lost every edge, or
+    every edge naming another model), 'parents' (its stated parents changed, its kind
+    of node did not), 'meta' (metadata, history or creation time changed), 'org' (its
+    org changed; ``prev_org`` the one before, NULL if none), 'gone' (a parent an edge
+    no longer names: it may stop being a node). The finer kinds let derive skip what
+    cannot have moved: other spellings of an id only change when a model is new, the
+    org heuristic only when a model is new, changed org or changed kind of node.
+    """
     con.execute(
         f"INSERT INTO derive_dirty (gen, model_id, kind, prev_org)"
         f" SELECT ?, model_id, kind, prev_org FROM ({select_sql})",

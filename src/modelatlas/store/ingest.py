@@ -312,15 +312,21 @@ def _mark_dirty(con: duckdb.DuckDBPyConnection, gen: int, known: int, hist_rows:
     if everything or changed > changes.FULL_SHARE * max(total, 1):
         changes.mark_all(con, gen)
         return True
-    parts = ["SELECT id AS model_id, 'lineage' AS kind, NULL::VARCHAR AS prev_org FROM _meta"
+    parts = ["SELECT id AS model_id, 'new' AS kind, NULL::VARCHAR AS prev_org FROM _meta"
              + (" ANTI JOIN _mx k USING (id)" if known else ""),
              "SELECT parent, 'gone', NULL FROM _gone_parents",
              "SELECT DISTINCT model_id, 'meta', NULL FROM _hist_new"]
     if known:
-        parts.append("SELECT id, CASE WHEN lin_changed THEN 'lineage' ELSE 'meta' END,"
-                     " CASE WHEN prev_org IS DISTINCT FROM org THEN prev_org END"
-                     " FROM (SELECT k.id, k.lin_changed, k.prev_org, m.org"
-                     " FROM _mx k JOIN _meta m USING (id) WHERE k.rewrite OR k.recreated)")
+        # One row per rewritten model, and an 'org' row when its org changed (NULL-aware:
+        # an id without a namespace gains an org when an author is stated).
+        parts.append("""
+            SELECT id, unnest(CASE WHEN moved THEN [kind, 'org'] ELSE [kind] END),
+                   CASE WHEN moved THEN prev_org END
+            FROM (SELECT k.id, k.prev_org, k.prev_org IS DISTINCT FROM m.org AS moved,
+                         CASE WHEN NOT k.lin_changed THEN 'meta'
+                              WHEN p.id IS NOT NULL THEN 'parents' ELSE 'lineage' END AS kind
+                  FROM _mx k JOIN _meta m USING (id) LEFT JOIN _lin_kept p USING (id)
+                  WHERE k.rewrite OR k.recreated)""")
     changes.mark_models(con, gen, " UNION ALL ".join(parts))
     return False
 

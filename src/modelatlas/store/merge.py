@@ -288,9 +288,14 @@ def merge_observations(con: duckdb.DuckDBPyConnection, hub: str, snapshots: list
     out.observations = int(con.execute("SELECT count(*) FROM _obs").fetchall()[0][0])
 
 
+# Per child of the edges in {t}: has it an edge, and one naming another model.
+_SHAPE = "SELECT child, bool_or(child <> parent) AS other FROM {t} GROUP BY child"
+
+
 def merge_edges(con: duckdb.DuckDBPyConnection, known: int, out: Merged) -> None:
     """Replace the edges of children whose stated parents changed; ``_gone_parents``
-    lists the parents they no longer name (their node may vanish: derive must know)."""
+    lists the parents they no longer name (their node may vanish: derive must know),
+    ``_lin_kept`` the stored children whose kind of node stayed the same."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _echild AS
         SELECT l.id, k.id IS NOT NULL AS stored
@@ -302,13 +307,35 @@ def merge_edges(con: duckdb.DuckDBPyConnection, known: int, out: Merged) -> None
             else "_lin_src")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _new_edges AS"
                 f" {tagsql.edges_query(rows, 'bm_tags')}")
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _gone_parents AS
-        SELECT DISTINCT e.parent FROM edges e
-        SEMI JOIN (SELECT id FROM _echild WHERE stored) c ON c.id = e.child
-        ANTI JOIN _new_edges n ON n.child = e.child AND n.parent = e.parent
-    """ if known else "CREATE OR REPLACE TEMP TABLE _gone_parents AS"
-                      " SELECT NULL::VARCHAR AS parent LIMIT 0")
+    if known:
+        # The stored edges of the rewritten children, read once for both questions.
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _old_edges AS
+            SELECT e.child, e.parent FROM edges e
+            SEMI JOIN (SELECT id FROM _echild WHERE stored) c ON c.id = e.child
+        """)
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _gone_parents AS
+            SELECT DISTINCT o.parent FROM _old_edges o
+            ANTI JOIN _new_edges n ON n.child = o.child AND n.parent = o.parent
+        """)
+        # Children whose parents changed but whose kind of node did not: a child before
+        # and after (the re-upload rule skips it), a derivative of another model before
+        # and after (the org heuristic counts it the same). Derive skips the work that
+        # only such a change of kind can cause (``derive_dirty`` kind 'parents').
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _lin_kept AS
+            SELECT c.id FROM (SELECT id FROM _echild WHERE stored) c
+            LEFT JOIN ({_SHAPE.format(t="_old_edges")}) o ON o.child = c.id
+            LEFT JOIN ({_SHAPE.format(t="_new_edges")}) n ON n.child = c.id
+            WHERE (o.child IS NULL) = (n.child IS NULL)
+              AND coalesce(o.other, FALSE) = coalesce(n.other, FALSE)
+        """)
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE _gone_parents AS"
+                    " SELECT NULL::VARCHAR AS parent LIMIT 0")
+        con.execute("CREATE OR REPLACE TEMP TABLE _lin_kept AS"
+                    " SELECT NULL::VARCHAR AS id LIMIT 0")
     if known:
         con.execute("DELETE FROM edges WHERE child IN (SELECT id FROM _echild WHERE stored)")
     con.execute("INSERT INTO edges (child, parent, relation, origin)"
@@ -316,5 +343,6 @@ def merge_edges(con: duckdb.DuckDBPyConnection, known: int, out: Merged) -> None
     out.edges = int(con.execute("SELECT count(*) FROM _new_edges").fetchall()[0][0])
 
 
-TEMP = ("_mx", "_mrw", "_obs_old", "_echild", "_new_edges", "_gone_parents", "_meta_t", "_lin_t")
+TEMP = ("_mx", "_mrw", "_obs_old", "_echild", "_new_edges", "_old_edges", "_gone_parents",
+        "_lin_kept", "_meta_t", "_lin_t")
 TEMP_VIEWS = ("_meta", "_lin_src", "_obs")
