@@ -142,7 +142,7 @@ def _affected(con: duckdb.DuckDBPyConnection, changed_sql: str, gone_sql: str | 
     # root's lower-case id costs ~40 ms at 250k models: skipped when none is new.)
     new = ("SELECT a.id FROM _lin_a a SEMI JOIN models m ON m.id = a.id" if new_sql is None
            else f"SELECT model_id AS id FROM ({new_sql}) WHERE model_id IS NOT NULL")
-    if _count(con, f"SELECT count(*) FROM ({new}) LIMIT 1"):
+    if _count(con, f"SELECT count(*) FROM (SELECT 1 FROM ({new}) LIMIT 1)"):
         con.execute(f"""
             INSERT INTO _lin_a
             SELECT DISTINCT r.model_id FROM roots r

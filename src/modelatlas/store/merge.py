@@ -331,13 +331,10 @@ def merge_edges(con: duckdb.DuckDBPyConnection, known: int, out: Merged) -> None
             WHERE (o.child IS NULL) = (n.child IS NULL)
               AND coalesce(o.other, FALSE) = coalesce(n.other, FALSE)
         """)
+        con.execute("DELETE FROM edges WHERE child IN (SELECT id FROM _echild WHERE stored)")
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE _gone_parents AS"
                     " SELECT NULL::VARCHAR AS parent LIMIT 0")
-        con.execute("CREATE OR REPLACE TEMP TABLE _lin_kept AS"
-                    " SELECT NULL::VARCHAR AS id LIMIT 0")
-    if known:
-        con.execute("DELETE FROM edges WHERE child IN (SELECT id FROM _echild WHERE stored)")
     con.execute("INSERT INTO edges (child, parent, relation, origin)"
                 " SELECT child, parent, relation, origin FROM _new_edges")
     out.edges = int(con.execute("SELECT count(*) FROM _new_edges").fetchall()[0][0])
